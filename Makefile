@@ -1,0 +1,40 @@
+# Everything a fresh machine needs is installed by these targets (a .venv in the repo).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := data/demo
+OUT    := outputs
+YEAR   ?= 2019
+JOBS   ?=
+
+.PHONY: install report test lint lab demo clean bench
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(DEMO)/klanten.csv: $(STAMP) rsdlib/demo.py
+	$(BIN)/rsd demo-data $(DEMO)
+
+demo: $(DEMO)/klanten.csv
+
+report: demo
+	$(BIN)/rsd report --export $(DEMO) --year $(YEAR) --scope all --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP)
+	$(BIN)/ruff check rsdlib tests scripts
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check rsdlib tests scripts
+
+lab: demo
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(OUT) data/demo .pytest_cache
