@@ -1,0 +1,94 @@
+"""The `rsd` command: demo-data, validate, report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rsdlib.config import ConfigError, load_config
+from rsdlib.io import ExportError, read_export
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from rsdlib.demo import write_export
+
+    config = load_config(args.config)
+    paths = write_export(config, Path(args.dir), seed=args.seed, xlsx=args.xlsx)
+    print(f"demo-export voor {config.name} geschreven naar {Path(args.dir).resolve()}:")
+    for p in paths:
+        print(f"  {p.name}")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    try:
+        export = read_export(args.dir, config)
+    except ExportError as exc:
+        print(f"onbruikbare export: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    for line in export.report.summary_lines():
+        print(line)
+    if args.out:
+        from rsdlib.publish import write_validation_html
+
+        path = write_validation_html(export.report, Path(args.out), config)
+        print(f"validatierapport: {path}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from rsdlib.batch import run_batch
+
+    return run_batch(
+        export=Path(args.export), years=args.year, scopes=args.scope or ["all"],
+        out=Path(args.out), jobs=args.jobs, config_path=args.config, mode=args.mode,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `rsd` (exposed for tests and --help)."""
+    p = argparse.ArgumentParser(prog="rsd", description=__doc__)
+    p.add_argument("--config", help="configuratie (TOML); standaard config/liemers.toml")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo-data", help="schrijf een synthetische export (2018-2025)")
+    d.add_argument("dir")
+    d.add_argument("--seed", type=int, default=2019)
+    d.add_argument("--xlsx", action="store_true", help="één .xlsx met een werkblad per bestand")
+    d.set_defaults(func=_demo)
+
+    v = sub.add_parser("validate", help="controleer een export en toon geweigerde regels")
+    v.add_argument("dir")
+    v.add_argument("--out", help="schrijf ook validatie.html in deze map")
+    v.set_defaults(func=_validate)
+
+    r = sub.add_parser("report", help="bijlagen per gemeente en jaar (papermill, parallel)")
+    r.add_argument("--export", required=True)
+    r.add_argument("--year", type=int, nargs="+", required=True)
+    r.add_argument("--scope", nargs="+", help="gemeenten en/of de dienst, of all (standaard)")
+    r.add_argument("--out", default="outputs")
+    r.add_argument("--jobs", type=int, default=None, help="parallelle notebooks (standaard: cores)")
+    r.add_argument("--mode", choices=["intern", "publiek"], default=None)
+    r.set_defaults(func=_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `rsd`; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    for name in ("config",):
+        if getattr(args, name, None) is None:
+            setattr(args, name, None)
+    try:
+        return args.func(args)
+    except (ConfigError, ExportError) as exc:
+        print(f"fout: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Service configuration (TOML): municipalities, targets, model parameters."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rsdlib.paths import DEFAULT_CONFIG
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """A service: its name, municipalities in display order, and its parameters."""
+
+    name: str
+    short: str
+    municipalities: tuple[str, ...]
+    inhabitants: dict[int, dict[str, int]] = field(default_factory=dict)
+    prognosis: dict[str, Any] = field(default_factory=dict)
+    publication: dict[str, Any] = field(default_factory=dict)
+    kpi_periods: tuple[dict[str, Any], ...] = ()
+    finance: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """Every scope a batch with `--scope all` runs: the municipalities, then the service."""
+        return (*self.municipalities, self.short)
+
+    def municipality(self, name: str) -> str | None:
+        """The configured spelling of a municipality name (case and spaces ignored)."""
+        return _lookup(self.municipalities, name)
+
+    def scope(self, name: str) -> str:
+        """The configured spelling of a scope, or a ConfigError naming the valid ones."""
+        found = _lookup(self.scopes, name)
+        if found is None:
+            raise ConfigError(f"onbekende scope {name!r}; kies uit {', '.join(self.scopes)} of all")
+        return found
+
+
+def _lookup(names: tuple[str, ...], name: str) -> str | None:
+    key = " ".join(str(name).split()).casefold()
+    for candidate in names:
+        if candidate.casefold() == key:
+            return candidate
+    return None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read a service configuration; the default is RSD de Liemers."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuratiebestand niet gevonden")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: geen geldige TOML ({exc})") from exc
+    service = raw.get("service", {})
+    munis = tuple(service.get("municipalities", ()))
+    if not service.get("name") or not service.get("short") or not munis:
+        raise ConfigError(f"{path}: [service] heeft name, short en municipalities nodig")
+    if len({m.casefold() for m in munis}) != len(munis) or service["short"] in munis:
+        raise ConfigError(f"{path}: gemeentenamen en de korte naam moeten uniek zijn")
+    inhabitants = {int(y): dict(v) for y, v in raw.get("inhabitants", {}).items()}
+    for year, counts in inhabitants.items():
+        if set(counts) != set(munis):
+            raise ConfigError(f"{path}: [inhabitants.{year}] moet precies de gemeenten noemen")
+    return Config(
+        name=service["name"],
+        short=service["short"],
+        municipalities=munis,
+        inhabitants=inhabitants,
+        prognosis=raw.get("prognosis", {}),
+        publication={"mode": "intern", "threshold": 5, "zeros_disclosive": False}
+        | raw.get("publication", {}),
+        kpi_periods=tuple(raw.get("kpi_period", ())),
+        finance=raw.get("finance", {}),
+        path=path,
+    )

@@ -1,0 +1,479 @@
+"""Read an export folder (CSV in the field's dialects, or one xlsx) into validated frames.
+
+Every input row is either used or refused with file, line, column and reason; a file that
+cannot be read at all raises one ExportError naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io as _io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rsdlib import schema
+from rsdlib.config import Config
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+class ExportError(Exception):
+    """The export cannot be used: a missing file or column, or an unreadable file."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a row was refused: where it is, which column, and why."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.reason}"
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file: rows read, used and refused."""
+
+    name: str
+    source: str
+    form: str                 # "csv" or "xlsx"
+    encoding: str
+    sha256: str
+    rows_read: int = 0
+    rows_used: int = 0
+    refusals: list[Refusal] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows_refused(self) -> int:
+        """Refused rows (a row with two problems counts once)."""
+        return len({r.line for r in self.refusals})
+
+
+@dataclass
+class ValidationReport:
+    """The validation report of one export folder."""
+
+    folder: str
+    files: dict[str, FileReport] = field(default_factory=dict)
+
+    @property
+    def refusals(self) -> list[Refusal]:
+        """Every refusal, in file order then line order."""
+        return [r for f in self.files.values() for r in f.refusals]
+
+    def summary_lines(self) -> list[str]:
+        """Per file: rows read / used / refused, then each refusal as FILE:LINE: COLUMN: REASON."""
+        out = [f"{'bestand':<28}{'gelezen':>10}{'gebruikt':>10}{'geweigerd':>11}"]
+        for f in self.files.values():
+            out.append(f"{f.source:<28}{f.rows_read:>10}{f.rows_used:>10}{f.rows_refused:>11}")
+            if f.extra_columns:
+                out.append(f"  onbekende kolommen genegeerd: {', '.join(f.extra_columns)}")
+            if f.dropped_columns:
+                out.append(f"  verwijderd bij inlezen: {', '.join(f.dropped_columns)}")
+        out.extend(str(r) for r in self.refusals)
+        return out
+
+
+@dataclass
+class Export:
+    """Validated frames of one export, with the report of how they were read."""
+
+    frames: dict[str, pd.DataFrame]
+    report: ValidationReport
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    @property
+    def peildata(self) -> list[pd.Timestamp]:
+        """The snapshot dates present, sorted."""
+        return sorted(pd.to_datetime(self.frames["klanten"]["peildatum"].unique()))
+
+    @property
+    def export_date(self) -> pd.Timestamp:
+        """The export's date: its latest peildatum."""
+        return self.peildata[-1]
+
+
+# --------------------------------------------------------------------------- raw reading
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text: header, rows, and each row's line number as the user sees it."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    source: str
+    form: str
+    encoding: str
+    sha256: str
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    """Decode UTF-8 (with or without BOM) or Windows-1252, detected."""
+    if b"\x00" in data:
+        raise ExportError(f"{source}: onleesbaar bestand (binaire inhoud, geen CSV-tekst)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        raise ExportError(
+            f"{source}: onleesbare codering (geen UTF-8 en geen Windows-1252, byte {exc.start})"
+        ) from exc
+
+
+def read_csv_raw(path: Path) -> RawTable:
+    """Read a `;`-separated CSV into text cells, keeping each row's line number."""
+    data = path.read_bytes()
+    source = path.name
+    if not data.strip():
+        raise ExportError(f"{source}: leeg bestand (geen kopregel)")
+    text, encoding = _decode(data, source)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=";")
+    header = next(reader)
+    if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
+        raise ExportError(f"{source}: verkeerd scheidingsteken in de kopregel (verwacht ';')")
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = reader.line_num + 1
+    for row in reader:
+        rows.append(row)
+        lines.append(start)
+        start = reader.line_num + 1
+    return RawTable(header, rows, lines, source, "csv", encoding, hashlib.sha256(data).hexdigest())
+
+
+def _cell_text(value: object) -> str:
+    """An xlsx cell as the text the CSV form would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, bool):
+        return "J" if value else "N"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx_raw(path: Path, sheets: Iterable[str]) -> dict[str, RawTable]:
+    """Read the named sheets of one workbook into text cells (row numbers as Excel shows them)."""
+    from openpyxl import load_workbook
+
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        wb = load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a broken file
+        raise ExportError(f"{path.name}: onleesbare Excel-werkmap ({exc})") from exc
+    by_key = {name.strip().casefold(): name for name in wb.sheetnames}
+    out: dict[str, RawTable] = {}
+    for sheet in sheets:
+        real = by_key.get(sheet)
+        if real is None:
+            continue
+        cells = [[_cell_text(v) for v in row] for row in wb[real].iter_rows(values_only=True)]
+        while cells and not any(c.strip() for c in cells[-1]):
+            cells.pop()
+        source = f"{path.name}[{real}]"
+        if not cells:
+            raise ExportError(f"{source}: leeg werkblad (geen kopregel)")
+        header = cells[0]
+        while header and not header[-1].strip():
+            header = header[:-1]
+        width = len(header)
+        rows = []
+        for row in cells[1:]:
+            extra = row[width:]
+            rows.append(row[:width] + ([] if not any(c.strip() for c in extra) else extra))
+        out[sheet] = RawTable(
+            header, rows, list(range(2, len(rows) + 2)), source, "xlsx", "xlsx", digest
+        )
+    wb.close()
+    return out
+
+
+def find_sources(folder: Path) -> dict[str, RawTable]:
+    """Read every file of the export folder, CSV first, else one xlsx with a sheet per file."""
+    if not folder.is_dir():
+        raise ExportError(f"{folder}: exportmap niet gevonden")
+    names = (*schema.REQUIRED_FILES, *schema.OPTIONAL_FILES)
+    csvs = {p.stem.strip().casefold(): p for p in folder.glob("*.csv")}
+    xlsxs = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
+    raw: dict[str, RawTable] = {}
+    for name in names:
+        if name in csvs:
+            raw[name] = read_csv_raw(csvs[name])
+    missing = [n for n in names if n not in raw]
+    if missing and xlsxs:
+        if len(xlsxs) > 1:
+            raise ExportError(
+                f"{folder}: meer dan één Excel-werkmap ({', '.join(p.name for p in xlsxs)}); "
+                "lever er één aan met een werkblad per bestand"
+            )
+        raw |= read_xlsx_raw(xlsxs[0], missing)
+    for name in schema.REQUIRED_FILES:
+        if name not in raw:
+            raise ExportError(f"{folder}: verplicht bestand '{name}' ontbreekt (als {name}.csv "
+                              "of als werkblad in één .xlsx)")
+    return raw
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
+    """Parse dd-mm-jjjj text to dates via the unique values (fast on long files); NaT if bad."""
+    uniques, inverse = np.unique(values.to_numpy(dtype=object).astype(str), return_inverse=True)
+    ok = np.array([bool(re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", u)) for u in uniques])
+    parsed = pd.to_datetime(pd.Series(uniques).where(ok), format=schema.DATE_FORMAT,
+                            errors="coerce")
+    parsed = parsed.where((parsed.dt.year >= 1900) & (parsed.dt.year <= 2100))
+    return pd.Series(parsed.to_numpy()[inverse], index=values.index, dtype="datetime64[us]")
+
+
+class _Checker:
+    """Collects refusals for one file while its columns are converted."""
+
+    def __init__(self, source: str, lines: np.ndarray) -> None:
+        self.source = source
+        self.lines = lines
+        self.bad = np.zeros(len(lines), dtype=bool)
+        self.refusals: list[tuple[int, int, str, str]] = []   # (position, order, column, reason)
+
+    def refuse(self, mask: np.ndarray | pd.Series, column: str, reasons: pd.Series | str) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        positions = np.flatnonzero(mask)
+        if isinstance(reasons, str):
+            texts = [reasons] * len(positions)
+        else:
+            texts = list(pd.Series(reasons).to_numpy()[positions])
+        order = len(self.refusals)
+        self.refusals.extend((int(p), order, column, t) for p, t in zip(positions, texts, strict=True))
+        self.bad |= mask
+
+    def result(self) -> list[Refusal]:
+        return [Refusal(self.source, int(self.lines[p]), c, r)
+                for p, _, c, r in sorted(self.refusals)]
+
+
+def _quote(values: pd.Series) -> pd.Series:
+    return "'" + values.astype(str) + "'"
+
+
+def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config) -> pd.Series:
+    """Convert one column's text to its type, refusing cells that do not fit."""
+    empty = text == ""
+    if not col.nullable:
+        chk.refuse(empty, col.name, "verplicht veld is leeg")
+    if col.kind == "text":
+        return text.where(~empty, None).astype("str")
+    if col.kind == "date":
+        dates = _parse_dates(text)
+        chk.refuse(~empty & dates.isna(), col.name,
+                   "ongeldige datum " + _quote(text) + " (verwacht dd-mm-jjjj)")
+        return dates
+    if col.kind == "flag":
+        up = text.str.upper()
+        chk.refuse(~empty & ~up.isin(["J", "N"]), col.name,
+                   "ongeldige waarde " + _quote(text) + " (verwacht J of N)")
+        return up == "J"
+    if col.kind == "trede":
+        low = text.str.lower()
+        chk.refuse(~empty & ~low.isin(schema.TREDE_ORDER), col.name,
+                   "onbekende trede " + _quote(text))
+        return pd.Series(pd.Categorical(low.where(low.isin(schema.TREDE_ORDER)),
+                                        dtype=schema.TREDE_DTYPE), index=text.index)
+    if col.kind == "code":
+        up = text.str.upper()
+        chk.refuse(~empty & ~up.isin(col.codes), col.name,
+                   "onbekende code " + _quote(text) + f" (verwacht {', '.join(col.codes)})")
+        return pd.Series(pd.Categorical(up.where(up.isin(col.codes)), categories=list(col.codes)),
+                         index=text.index)
+    if col.kind == "gemeente":
+        uniques = {v: config.municipality(v) for v in text.unique()}
+        canon = text.map(uniques)
+        chk.refuse(~empty & canon.isna(), col.name,
+                   "gemeente " + _quote(text) + " staat niet in de configuratie")
+        return pd.Series(pd.Categorical(canon, categories=list(config.municipalities)),
+                         index=text.index)
+    raise ValueError(f"unknown column kind {col.kind}")
+
+
+def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
+    """Rules that relate columns of one row, or rows of one file."""
+    if "statushouder" in frame:
+        chk.refuse(frame["statushouder"] & ~frame["migratieachtergrond"], "statushouder",
+                   "statushouder = J maar migratieachtergrond = N")
+    if name != "klanten":
+        return
+    chk.refuse(frame["geboortedatum"] > frame["peildatum"], "geboortedatum",
+               "geboortedatum na peildatum")
+    chk.refuse(frame["uitkering_sinds"] > frame["peildatum"], "uitkering_sinds",
+               "uitkering_sinds na peildatum")
+    has_dossier = frame["dossiernummer"].notna() & (frame["dossiernummer"] != "")
+    chk.refuse(frame["uitkering_sinds"].notna() & ~has_dossier, "dossiernummer",
+               "leeg terwijl uitkering_sinds gevuld is")
+    chk.refuse(frame["uitkering_sinds"].isna() & has_dossier & frame["peildatum"].notna(),
+               "uitkering_sinds", "leeg terwijl dossiernummer gevuld is")
+    keyed = frame["peildatum"].notna() & frame["klantnummer"].notna()
+    dup = keyed & frame.duplicated(["peildatum", "klantnummer"], keep=False)
+    if dup.any():
+        lines = pd.Series(chk.lines, index=frame.index)[dup]
+        groups = frame[dup].groupby(["peildatum", "klantnummer"], sort=False).ngroup()
+        listed = lines.groupby(groups).transform(lambda s: ", ".join(map(str, s)))
+        chk.refuse(dup, "klantnummer",
+                   ("komt meer dan eens voor op deze peildatum (regels " + listed + ")")
+                   .reindex(frame.index))
+
+
+def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFrame, FileReport]:
+    """Turn one file's text cells into a typed frame of used rows, and its report."""
+    header = [h.replace("\ufeff", "").strip().lower() for h in raw.header]
+    dupes = sorted({h for h in header if header.count(h) > 1 and h})
+    if dupes:
+        raise ExportError(f"{raw.source}: kolom '{dupes[0]}' staat meer dan eens in de kopregel")
+    columns = schema.FILES[name]
+    missing = [c.name for c in columns if c.required and c.name not in header]
+    if missing:
+        raise ExportError(f"{raw.source}: verplichte kolom '{missing[0]}' ontbreekt"
+                          + (f" (en {len(missing) - 1} andere)" if len(missing) > 1 else ""))
+    known = {c.name for c in columns}
+    report = FileReport(
+        name=name, source=raw.source, form=raw.form, encoding=raw.encoding, sha256=raw.sha256,
+        rows_read=len(raw.rows),
+        extra_columns=[h for h in header if h and h not in known and h not in
+                       schema.DROPPED_COLUMNS],
+        dropped_columns=[h for h in header if h in schema.DROPPED_COLUMNS],
+    )
+    lines = np.asarray(raw.lines, dtype=np.int64)
+    chk = _Checker(raw.source, lines)
+    width = len(raw.header)
+    sizes = np.fromiter((len(r) for r in raw.rows), dtype=np.int64, count=len(raw.rows))
+    blank = np.fromiter((not any(c.strip() for c in r) for r in raw.rows), dtype=bool,
+                        count=len(raw.rows))
+    chk.refuse(blank, "-", "lege regel")
+    wrong = (sizes != width) & ~blank
+    if wrong.any():
+        chk.refuse(wrong, "-", pd.Series([f"{n} velden, verwacht {width}" for n in sizes]))
+    positions = {h: i for i, h in enumerate(header)}
+    take = [c for c in columns if c.name in positions]
+    shaped = [r if len(r) == width else [""] * width for r in raw.rows]
+    if shaped:
+        matrix = np.asarray(shaped, dtype=object)[:, [positions[c.name] for c in take]]
+    else:
+        matrix = np.empty((0, len(take)), dtype=object)
+    text = pd.DataFrame(matrix, columns=[c.name for c in take]).astype(str)
+    text = text.apply(lambda s: s.str.strip())
+    frame = pd.DataFrame(index=text.index)
+    for col in take:
+        frame[col.name] = _convert(col, text[col.name], chk, config)
+    _cross_checks(name, frame, chk)
+    report.refusals = chk.result()
+    used = frame.loc[~chk.bad].reset_index(drop=True)
+    report.rows_used = len(used)
+    assert report.rows_used + report.rows_refused == report.rows_read, "rows lost in validation"
+    return used, report
+
+
+def read_export(folder: str | Path, config: Config) -> Export:
+    """Read and validate an export folder; raise ExportError when it cannot be used."""
+    folder = Path(folder)
+    report = ValidationReport(folder=str(folder))
+    frames: dict[str, pd.DataFrame] = {}
+    for name, raw in find_sources(folder).items():
+        frames[name], report.files[name] = validate_table(name, raw, config)
+    for name in schema.OPTIONAL_FILES:
+        if name not in frames:
+            frames[name] = _empty(name, config)
+    if frames["klanten"].empty:
+        raise ExportError(f"{report.files['klanten'].source}: geen bruikbare regels "
+                          f"({report.files['klanten'].rows_refused} geweigerd)")
+    return Export(frames, report)
+
+
+def _empty(name: str, config: Config) -> pd.DataFrame:
+    """An empty frame of one file with the types a validated frame has."""
+    dummy = RawTable([c.name for c in schema.FILES[name]], [], [], name, "none", "", "")
+    frame, _ = validate_table(name, dummy, config)
+    return frame
+
+
+def require_year(export: Export, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The start and end snapshot of a report year, or an ExportError saying which is missing."""
+    dates = set(export.peildata)
+    end = pd.Timestamp(year, 12, 31)
+    start = pd.Timestamp(year, 1, 1)
+    if start not in dates:
+        start = pd.Timestamp(year - 1, 12, 31)
+    if end not in dates or start not in dates:
+        absent = [d.strftime("%d-%m-%Y") for d in (start, end) if d not in dates]
+        raise ExportError(f"klanten: geen peildatum {' en '.join(absent)} voor verslagjaar {year} "
+                          f"(nodig: 01-01-{year} of 31-12-{year - 1}, en 31-12-{year})")
+    return start, end
+
+
+# --------------------------------------------------------------------------- columnar cache
+
+
+def save_cache(export: Export, folder: Path) -> None:
+    """Write validated frames as Parquet plus the report, for notebooks of one batch."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in export.frames.items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    payload = {"folder": export.report.folder, "files": {
+        n: {**{k: v for k, v in vars(f).items() if k != "refusals"},
+            "refusals": [vars(r) for r in f.refusals]}
+        for n, f in export.report.files.items()}}
+    (folder / "report.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+
+
+def load_cache(folder: Path, config: Config) -> Export:
+    """Read validated frames written by save_cache, with the categories the schema defines."""
+    payload = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    report = ValidationReport(folder=payload["folder"])
+    for name, f in payload["files"].items():
+        refusals = [Refusal(**r) for r in f.pop("refusals")]
+        report.files[name] = FileReport(**f, refusals=refusals)
+    frames = {}
+    for name in (*schema.REQUIRED_FILES, *schema.OPTIONAL_FILES):
+        frame = pd.read_parquet(folder / f"{name}.parquet")
+        template = _empty(name, config)
+        for col in template.columns:
+            dtype = template[col].dtype
+            if isinstance(dtype, pd.CategoricalDtype):
+                frame[col] = pd.Categorical(frame[col].astype(object),
+                                            categories=dtype.categories, ordered=dtype.ordered)
+        frames[name] = frame
+    return Export(frames, report)
+
+
+def load(path: str | Path, config: Config) -> Export:
+    """Load an export folder, or a batch's validated cache (a folder with report.json)."""
+    path = Path(path)
+    if (path / "report.json").is_file():
+        return load_cache(path, config)
+    return read_export(path, config)
