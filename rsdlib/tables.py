@@ -1,0 +1,422 @@
+"""The appendix tables: pure functions from validated frames, a year and a scope to a DataFrame.
+
+Every table has row labels as its index (name `rij`) and the display columns of
+`shared/spec/appendices.md`. Cells are numbers (counts, or percentages 0-100 unrounded);
+a blank cell is NaN. A cell is a percentage when its row or column label starts with `%`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from rsdlib import schema
+from rsdlib.config import Config
+from rsdlib.io import Export, require_year
+
+PCT = "%"
+
+
+# --------------------------------------------------------------------------- derived columns
+
+
+def age_years(birth: pd.Series, day: pd.Timestamp | pd.Series) -> pd.Series:
+    """Age in whole years at `day` (a client born 31-12-2001 is 18 on 31-12-2019)."""
+    day = pd.Series(day, index=birth.index) if not isinstance(day, pd.Series) else day
+    before = (day.dt.month < birth.dt.month) | (
+        (day.dt.month == birth.dt.month) & (day.dt.day < birth.dt.day))
+    return day.dt.year - birth.dt.year - before.astype(int)
+
+
+def whole_months(start: pd.Series, day: pd.Timestamp | pd.Series) -> pd.Series:
+    """The largest m with start + m calendar months <= day (day clipped at month end)."""
+    day = pd.Series(day, index=start.index) if not isinstance(day, pd.Series) else day
+    m = (day.dt.year - start.dt.year) * 12 + day.dt.month - start.dt.month
+    clipped = np.minimum(start.dt.day, day.dt.days_in_month)
+    return m - (clipped > day.dt.day).astype("Int64")
+
+
+def band(values: pd.Series, bands: tuple[tuple[str, int, int], ...]) -> pd.Series:
+    """Label each value with the band (label, low, high inclusive) it falls in."""
+    labels = [b[0] for b in bands]
+    out = pd.Series(pd.NA, index=values.index, dtype="object")
+    for label, lo, hi in bands:
+        out[(values >= lo) & (values <= hi)] = label
+    return out.astype(pd.CategoricalDtype(labels, ordered=True))
+
+
+def background(frame: pd.DataFrame) -> pd.Series:
+    """Status houder if statushouder, else Migratie achtergrond if migratie, else Overig."""
+    out = np.where(frame["statushouder"], schema.ACHTERGROND[1],
+                   np.where(frame["migratieachtergrond"], schema.ACHTERGROND[0],
+                            schema.ACHTERGROND[2]))
+    return pd.Series(pd.Categorical(out, categories=list(schema.ACHTERGROND)), index=frame.index)
+
+
+def inflow_unit(frame: pd.DataFrame) -> pd.Series:
+    """Bijlage 2.5 unit of an inflow row: NUG by reason, else by intake trede."""
+    trede = frame["trede"].astype(object)
+    out = np.select(
+        [frame["reden"].astype(object) == "NUG", trede.isin(schema.UNIT_ZO),
+         trede.isin(schema.UNIT_WERK)],
+        ["NUG", "ZO", "WERK"], default="GEEN")
+    return pd.Series(pd.Categorical(out, categories=["ZO", "WERK", "NUG", "GEEN"]),
+                     index=frame.index)
+
+
+def reentered(inflow: pd.DataFrame, outflow: pd.DataFrame, months: int = 6) -> pd.Series:
+    """Inflow rows with an outflow of the same client in [inflow - months, inflow]."""
+    if inflow.empty:
+        return pd.Series(False, index=inflow.index, dtype=bool)
+    left = inflow[["klantnummer", "instroomdatum"]].reset_index(names="_row")
+    pairs = left.merge(outflow[["klantnummer", "uitstroomdatum"]], on="klantnummer")
+    lower = pairs["instroomdatum"] - pd.DateOffset(months=months)
+    hit = (pairs["uitstroomdatum"] >= lower) & (pairs["uitstroomdatum"] <= pairs["instroomdatum"])
+    rows = set(pairs.loc[hit, "_row"])
+    return pd.Series(inflow.index.isin(list(rows)), index=inflow.index)
+
+
+# --------------------------------------------------------------------------- selections
+
+
+def snapshot(export: Export, day: pd.Timestamp) -> pd.DataFrame:
+    """The clients at one peildatum with derived age, duration and background."""
+    k = export["klanten"]
+    s = k[k["peildatum"] == day].copy()
+    s["leeftijd"] = age_years(s["geboortedatum"], day)
+    s["maanden"] = whole_months(s["uitkering_sinds"], day)
+    s["leeftijdsklasse"] = band(s["leeftijd"], schema.AGE_BANDS)
+    dur = band(s["maanden"].astype("float"), schema.DURATION_BANDS).astype(object)
+    dur[s["uitkering_sinds"].isna()] = schema.DURATION_NUGGER
+    labels = [b[0] for b in schema.DURATION_BANDS] + [schema.DURATION_NUGGER]
+    s["duurklasse"] = pd.Categorical(dur, categories=labels, ordered=True)
+    s["achtergrond"] = background(s)
+    return s
+
+
+def year_inflow(export: Export, year: int) -> pd.DataFrame:
+    """Inflow rows of the year, excluding BBZ, with background, unit and re-entry."""
+    i = export["instroom"]
+    i = i[(i["instroomdatum"].dt.year == year) & (i["regeling"].astype(object) != "BBZ")].copy()
+    i["achtergrond"] = background(i)
+    i["unit"] = inflow_unit(i)
+    i["heringestroomd"] = reentered(i, export["uitstroom"])
+    return i
+
+
+def year_outflow(export: Export, year: int) -> pd.DataFrame:
+    """Outflow rows of the year with their background class."""
+    u = export["uitstroom"]
+    u = u[u["uitstroomdatum"].dt.year == year].copy()
+    u["achtergrond"] = background(u)
+    return u
+
+
+# --------------------------------------------------------------------------- layout helpers
+
+
+def _columns(config: Config, scope: str) -> list[str]:
+    if scope == config.short:
+        return [*config.municipalities, config.short, PCT]
+    return [scope, PCT, config.short]
+
+
+def _by_municipality(frame: pd.DataFrame, key: str, labels: list, config: Config,
+                     scope: str) -> pd.DataFrame:
+    """Counts of `key` per municipality with the service total and the scope's `%`."""
+    counts = (frame.groupby([key, "gemeente"], observed=False).size().unstack("gemeente")
+              .reindex(index=labels, columns=list(config.municipalities), fill_value=0)
+              .fillna(0))
+    counts[config.short] = counts.sum(axis=1)
+    counts.loc["Totaal"] = counts.sum()
+    base = counts.loc["Totaal", scope]
+    counts[PCT] = 100 * counts[scope] / base if base else np.nan
+    return counts[_columns(config, scope)].astype(float)
+
+
+def _relabel(table: pd.DataFrame, mapping: dict) -> pd.DataFrame:
+    table.index = [mapping.get(i, i) for i in table.index]
+    table.index.name = "rij"
+    return table
+
+
+# --------------------------------------------------------------------------- peildatum tables
+
+
+def bijlage_2_1_trede(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Clients per trede at 31-12-Y (empty trede: Overige)."""
+    s = snapshot(export, require_year(export, year)[1])
+    s["_trede"] = s["trede"].astype(object).where(s["trede"].notna(), "_leeg")
+    keys = [k if k is not None else "_leeg" for k in schema.TREDE_LABELS]
+    table = _by_municipality(s, "_trede", keys, config, scope)
+    return _relabel(table, {k if k is not None else "_leeg": v
+                            for k, v in schema.TREDE_LABELS.items()})
+
+
+def bijlage_2_1_leeftijd(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Clients per age band (whole years at 31-12-Y)."""
+    s = snapshot(export, require_year(export, year)[1])
+    table = _by_municipality(s, "leeftijdsklasse", [b[0] for b in schema.AGE_BANDS], config,
+                             scope)
+    return _relabel(table, {})
+
+
+def bijlage_2_2_uitkeringsduur(export: Export, year: int, scope: str,
+                               config: Config) -> pd.DataFrame:
+    """Clients per benefit duration band (whole months to 31-12-Y); nuggers apart."""
+    s = snapshot(export, require_year(export, year)[1])
+    labels = [b[0] for b in schema.DURATION_BANDS] + [schema.DURATION_NUGGER]
+    return _relabel(_by_municipality(s, "duurklasse", labels, config, scope), {})
+
+
+def bijlage_2_2_geslacht(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Clients per gender; `Onbekend` only when non-zero."""
+    s = snapshot(export, require_year(export, year)[1])
+    table = _by_municipality(s, "geslacht", ["M", "V", "X"], config, scope)
+    table = _relabel(table, schema.GESLACHT_LABELS)
+    if table.loc["Onbekend", config.short] == 0:
+        table = table.drop(index="Onbekend")
+    return table
+
+
+def bijlage_2_2_migratie(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Migration background, of which refugees, and target-group register (rows overlap)."""
+    s = snapshot(export, require_year(export, year)[1])
+    rows = {"Migratieachtergrond": "migratieachtergrond",
+            "waarvan Statushouders": "statushouder", "Doelgroepregister": "doelgroepregister"}
+    munis = list(config.municipalities)
+    table = pd.DataFrame({label: s[s[col]].groupby("gemeente", observed=False).size()
+                          .reindex(munis, fill_value=0) for label, col in rows.items()}).T
+    table[config.short] = table.sum(axis=1)
+    total = len(s) if scope == config.short else int((s["gemeente"] == scope).sum())
+    table[PCT] = 100 * table[scope] / total if total else np.nan
+    return _relabel(table[_columns(config, scope)].astype(float), {})
+
+
+# --------------------------------------------------------------------------- block tables
+
+
+def _class_counts(frame: pd.DataFrame) -> pd.Series:
+    counts = frame.groupby("achtergrond", observed=False).size().reindex(
+        list(schema.ACHTERGROND), fill_value=0)
+    return pd.concat([counts, pd.Series({"Eindtotaal": counts.sum()})]).astype(float)
+
+
+def _block_columns() -> list[str]:
+    return [*schema.ACHTERGROND, "Eindtotaal", PCT]
+
+
+def _row(counts: pd.Series, pct: float = np.nan) -> list[float]:
+    return [*counts.tolist(), pct]
+
+
+def _share(part: float, whole: float) -> float:
+    return 100 * part / whole if whole else np.nan
+
+
+def _pct_row(total: pd.Series) -> list[float]:
+    return [_share(v, total["Eindtotaal"]) for v in total.tolist()] + [np.nan]
+
+
+def _frame(rows: list[tuple[str, list[float]]]) -> pd.DataFrame:
+    table = pd.DataFrame([r for _, r in rows], index=[label for label, _ in rows],
+                         columns=_block_columns(), dtype=float)
+    table.index.name = "rij"
+    return table
+
+
+def _keep_scope(rows: list[tuple[str, list[float]]], blocks: dict[str, tuple[int, int]],
+                scope: str, config: Config) -> list[tuple[str, list[float]]]:
+    """For a municipality scope keep its own block and the service rows after the blocks."""
+    if scope == config.short:
+        return rows
+    first, last = blocks[scope]
+    end = max(b for _, b in blocks.values())
+    return rows[first:last] + rows[end:]
+
+
+def bijlage_2_3_uitstroom(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Outflow to work, school or business in Y per municipality and reason, by background."""
+    u = year_outflow(export, year)
+    u = u[u["reden"].astype(object).isin(schema.PLAATSING_REDENEN)]
+    total = _class_counts(u)
+    rows, blocks = [], {}
+    for muni in config.municipalities:
+        m = u[u["gemeente"] == muni]
+        start = len(rows)
+        counts = _class_counts(m)
+        rows.append((muni, _row(counts, _share(counts["Eindtotaal"], total["Eindtotaal"]))))
+        for code, label in schema.PLAATSING_REDENEN.items():
+            r = m[m["reden"] == code]
+            if len(r):
+                rows.append((label, _row(_class_counts(r))))
+        blocks[muni] = (start, len(rows))
+    rows.append(("Eindtotaal", _row(total, 100.0 if total["Eindtotaal"] else np.nan)))
+    rows.append(("% per achtergrond klant", _pct_row(total)))
+    return _frame(_keep_scope(rows, blocks, scope, config))
+
+
+def bijlage_2_3_indirect(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Indirect outflow in Y (all other reasons) per municipality, by background."""
+    u = year_outflow(export, year)
+    u = u[u["reden"].astype(object).isin(schema.INDIRECT_REDENEN)]
+    total = _class_counts(u)
+    rows, blocks = [], {}
+    for muni in config.municipalities:
+        counts = _class_counts(u[u["gemeente"] == muni])
+        blocks[muni] = (len(rows), len(rows) + 1)
+        rows.append((muni, _row(counts, _share(counts["Eindtotaal"], total["Eindtotaal"]))))
+    rows.append(("Eindtotaal", _row(total, 100.0 if total["Eindtotaal"] else np.nan)))
+    rows.append(("% per achtergrond klant", _pct_row(total)))
+    return _frame(_keep_scope(rows, blocks, scope, config))
+
+
+def bijlage_2_3_totaal(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """All outflow in Y by background, with the share per background (the scope's own)."""
+    u = year_outflow(export, year)
+    if scope != config.short:
+        u = u[u["gemeente"] == scope]
+    total = _class_counts(u)
+    table = _frame([(f"Totale uitstroom {year}", _row(total)),
+                    (f"% op totale uitstroom {year}", _pct_row(total))])
+    return table.drop(columns=PCT)
+
+
+INSTROOM_ROWS = {
+    "NUG": "Instroom Niet-Uitkeringsgerechtigden",
+    "DIRECT": "Direct (Bijv. Ontslag, einde WW etc.)",
+    "INDIRECT": "Indirect (Bijv. echtscheiding)",
+}
+REENTRY_LABEL = "Binnen periode van 6 mnd weer ingestroomd"
+
+
+def bijlage_2_4_instroom_reden(export: Export, year: int, scope: str,
+                               config: Config) -> pd.DataFrame:
+    """Inflow in Y excl. BBZ per municipality and reason, by background; re-entries apart."""
+    i = year_inflow(export, year)
+    total = _class_counts(i)
+    rsd = config.short
+    rows, blocks = [], {}
+    for muni in config.municipalities:
+        m = i[i["gemeente"] == muni]
+        counts = _class_counts(m)
+        start = len(rows)
+        rows.append((muni, _row(counts, _share(counts["Eindtotaal"], total["Eindtotaal"]))))
+        rows.append((REENTRY_LABEL, _row(_class_counts(m[m["heringestroomd"]]))))
+        for code, label in INSTROOM_ROWS.items():
+            rows.append((label, _row(_class_counts(m[m["reden"] == code]))))
+        blocks[muni] = (start, len(rows))
+    rows.append(("Eindtotaal", _row(total, 100.0 if total["Eindtotaal"] else np.nan)))
+    rows.append(("% per achtergrond klant", _pct_row(total)))
+    for code, label in (("DIRECT", f"{rsd} Instroom Direct"),
+                        ("INDIRECT", f"{rsd} Instroom Indirect"),
+                        ("NUG", f"{rsd} Niet-Uitkeringsgerechtigden")):
+        counts = _class_counts(i[i["reden"] == code])
+        rows.append((label, _row(counts, _share(counts["Eindtotaal"], total["Eindtotaal"]))))
+    rows.append((f"{rsd} totaal", _row(total, 100.0 if total["Eindtotaal"] else np.nan)))
+    return _frame(_keep_scope(rows, blocks, scope, config))
+
+
+UNIT_ROWS = {
+    "ZO": ("Unit Zorg en Ondersteuning (tr.1,2a,6zgp)", "Z&O"),
+    "WERK": ("Unit Werk (tr.2b tm 6)", "Werk"),
+    "NUG": ("Niet-Uitkeringsgerechtigden", "Niet-uitkeringsgerechtigden"),
+    "GEEN": ("Geen Trede", "Geen trede"),
+}
+
+
+def bijlage_2_5_instroom_groep(export: Export, year: int, scope: str,
+                               config: Config) -> pd.DataFrame:
+    """Inflow in Y excl. BBZ per municipality and unit (by intake trede), by background."""
+    i = year_inflow(export, year)
+    total = _class_counts(i)
+    n = total["Eindtotaal"]
+    rows, blocks = [], {}
+    for muni in config.municipalities:
+        m = i[i["gemeente"] == muni]
+        start = len(rows)
+        rows.append((muni, _row(_class_counts(m))))
+        for code, (label, _) in UNIT_ROWS.items():
+            counts = _class_counts(m[m["unit"] == code])
+            rows.append((label, _row(counts, _share(counts["Eindtotaal"], n))))
+        blocks[muni] = (start, len(rows))
+    rows.append(("Eindtotaal", _row(total, 100.0 if n else np.nan)))
+    rows.append(("% per achtergrond klant", _pct_row(total)))
+    for code, (_, short) in UNIT_ROWS.items():
+        counts = _class_counts(i[i["unit"] == code])
+        rows.append((f"{config.short} {short}", _row(counts, _share(counts["Eindtotaal"], n))))
+    rows.append((f"{config.short} totaal", _row(total, 100.0 if n else np.nan)))
+    return _frame(_keep_scope(rows, blocks, scope, config))
+
+
+def bijlage_2_6_dossiers(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Distinct benefit dossiers at the start and end snapshot of Y, and the change."""
+    start, end = require_year(export, year)
+    k = export["klanten"]
+    cols = {}
+    for label, day in ((f"1 januari {year}", start), (f"31 december {year}", end)):
+        s = k[(k["peildatum"] == day) & k["dossiernummer"].notna()]
+        per = s.groupby("gemeente", observed=False)["dossiernummer"].nunique()
+        per = per.reindex(list(config.municipalities), fill_value=0)
+        per[config.name] = s["dossiernummer"].nunique()
+        cols[label] = per
+    table = pd.DataFrame(cols).astype(float)
+    a, b = table.columns
+    table["% Ontwikkeling jan - dec"] = 100 * (table[b] - table[a]) / table[a].replace(0, np.nan)
+    if scope != config.short:
+        table = table.loc[[scope, config.name]]
+    table.index.name = "rij"
+    return table
+
+
+def bijlage_1_treden(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Clients per trede at 31-12-Y with the description of each step (Bijlage 1)."""
+    s = snapshot(export, require_year(export, year)[1])
+    if scope != config.short:
+        s = s[s["gemeente"] == scope]
+    counts = s["trede"].astype(object).value_counts()
+    order = ("1", "2a", "2b", "3", "4", "5", "6g", "6z", "6n")
+    table = pd.DataFrame(
+        {"Aantal klanten": [float(counts.get(code, 0)) for code in order],
+         "Omschrijving": [schema.BIJLAGE_1[c][1] for c in order],
+         "Eventuele toelichting": [schema.BIJLAGE_1[c][2] for c in order]},
+        index=[schema.BIJLAGE_1[c][0] for c in order])
+    table.index.name = "rij"
+    return table
+
+
+TableFn = Callable[[Export, int, str, Config], pd.DataFrame]
+
+TABLES: dict[str, tuple[str, TableFn]] = {
+    "bijlage_1_treden": ("Bijlage 1. Indeling treden", bijlage_1_treden),
+    "bijlage_2_1_trede": ("Bijlage 2.1. Bestandsopbouw naar participatietrede", bijlage_2_1_trede),
+    "bijlage_2_1_leeftijd": ("Bijlage 2.1. Leeftijdsopbouw klanten", bijlage_2_1_leeftijd),
+    "bijlage_2_2_uitkeringsduur": ("Bijlage 2.2. Uitkeringsduur klanten",
+                                   bijlage_2_2_uitkeringsduur),
+    "bijlage_2_2_geslacht": ("Bijlage 2.2. Geslacht klanten", bijlage_2_2_geslacht),
+    "bijlage_2_2_migratie": ("Bijlage 2.2. Migratie, statushouders en doelgroepregister",
+                             bijlage_2_2_migratie),
+    "bijlage_2_3_uitstroom": ("Bijlage 2.3. Uitstroom naar werk/scholing/bedrijf",
+                              bijlage_2_3_uitstroom),
+    "bijlage_2_3_indirect": ("Bijlage 2.3. Indirecte uitstroom", bijlage_2_3_indirect),
+    "bijlage_2_3_totaal": ("Bijlage 2.3. Totale uitstroom", bijlage_2_3_totaal),
+    "bijlage_2_4_instroom_reden": ("Bijlage 2.4. Redenen instroom (excl. BBZ)",
+                                   bijlage_2_4_instroom_reden),
+    "bijlage_2_5_instroom_groep": ("Bijlage 2.5. Instroom per groep (excl. BBZ)",
+                                   bijlage_2_5_instroom_groep),
+    "bijlage_2_6_dossiers": ("Bijlage 2.6. Ontwikkeling uitkeringsdossiers", bijlage_2_6_dossiers),
+}
+
+
+def all_tables(export: Export, year: int, scope: str, config: Config) -> dict[str, pd.DataFrame]:
+    """Every appendix table of one year and scope, by table ID."""
+    scope = config.scope(scope)
+    require_year(export, year)
+    return {tid: fn(export, year, scope, config) for tid, (_, fn) in TABLES.items()}
+
+
+def is_pct(row: str, column: str) -> bool:
+    """Whether a cell holds a percentage: its row or column label starts with `%`."""
+    return str(row).startswith(PCT) or str(column).startswith(PCT)
