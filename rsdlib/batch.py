@@ -1,0 +1,159 @@
+"""The batch: validate the export once, then one papermill run per (year, scope) in parallel.
+
+Each run executes `notebooks/bijlagen.ipynb` into a hidden staging folder, renders the HTML
+with all code hidden, and moves the folder into place only when everything succeeded.
+Exit codes: 0 all runs succeeded, 1 a run failed, 2 the export is unusable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from rsdlib import __version__
+from rsdlib.config import Config, ConfigError, load_config
+from rsdlib.io import ExportError, read_export, require_year, save_cache
+from rsdlib.paths import NOTEBOOK_DIR
+from rsdlib.publish import promote, staging_dir, write_validation_html
+
+BIJLAGEN = NOTEBOOK_DIR / "bijlagen.ipynb"
+FAILED_DIR = "_mislukt"
+
+
+@dataclass
+class RunResult:
+    """What became of one (year, scope) run."""
+
+    year: int
+    scope: str
+    ok: bool
+    seconds: float
+    path: Path
+    error: str = ""
+
+
+def notebook_html(notebook: Path, title: str) -> str:
+    """The executed notebook as HTML with all code, prompts and stderr hidden."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body.replace("<html>", '<html lang="nl">', 1)
+
+
+def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode: str,
+            config_path: str | None) -> RunResult:
+    """Execute one notebook into a staging folder; promote it only when it all succeeded."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    final = out / str(year) / scope
+    staging = staging_dir(final)
+    executed = staging / "notebook.ipynb"
+    try:
+        pm.execute_notebook(
+            str(notebook), str(executed), kernel_name="python3", progress_bar=False,
+            parameters={"export": str(export), "year": year, "scope": scope,
+                        "out": str(staging), "mode": mode, "config": config_path},
+            cwd=str(staging),
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],   # no TCP notice per kernel
+        )
+        html = notebook_html(executed, f"Bijlagen {year} — {scope}")
+        (staging / "bijlagen.html").write_text(html, encoding="utf-8")
+        promote(staging, final)
+        return RunResult(year, scope, True, time.perf_counter() - start, final)
+    except Exception as exc:  # a failed notebook must not stop the other runs
+        failed = out / FAILED_DIR / f"{year}-{scope}.ipynb"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if executed.exists():
+            os.replace(executed, failed)
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(final, ignore_errors=True)   # no stale output that looks complete
+        message = getattr(exc, "evalue", None) or str(exc).strip().splitlines()[-1:] or [""]
+        text = message if isinstance(message, str) else message[0]
+        if not isinstance(exc, Exception.__class__) and not text:
+            text = traceback.format_exc(limit=1)
+        return RunResult(year, scope, False, time.perf_counter() - start, failed,
+                         f"{type(exc).__name__}: {text}")
+
+
+def cache_key(export_hashes: list[str], config: Config) -> str:
+    """The cache folder name: the input files' hashes, the configuration and the version."""
+    h = hashlib.sha256()
+    for part in [*export_hashes, str(config.path), __version__]:
+        h.update(part.encode())
+    return h.hexdigest()[:16]
+
+
+def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
+    """Expand `all` and check every scope name against the configuration."""
+    out: list[str] = []
+    for s in scopes:
+        for name in (config.scopes if s.casefold() == "all" else (config.scope(s),)):
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
+              jobs: int | None = None, config_path: str | None = None, mode: str | None = None,
+              notebook: Path = BIJLAGEN) -> int:
+    """Validate once, run every (year, scope) in a process pool, print a summary; exit code."""
+    from tqdm import tqdm
+
+    try:
+        config = load_config(config_path)
+        mode = mode or config.publication.get("mode", "intern")
+        names = resolve_scopes(scopes, config)
+        data = read_export(export, config)
+        for year in years:
+            require_year(data, year)
+    except (ConfigError, ExportError) as exc:
+        print(f"onbruikbare invoer: {exc}", file=sys.stderr)
+        return 2
+    out = out.resolve()
+    refused = len({(r.file, r.line) for r in data.report.refusals})
+    cache = out / ".cache" / cache_key([f.sha256 for f in data.report.files.values()], config)
+    if not (cache / "report.json").is_file():
+        tmp = staging_dir(cache)
+        save_cache(data, tmp)
+        promote(tmp, cache)
+    for year in years:
+        write_validation_html(data.report, out / str(year), config)
+    cfg_arg = str(config.path) if config.path else None
+    tasks = [(y, s) for y in years for s in names]
+    jobs = jobs or os.cpu_count() or 1
+    print(f"export gevalideerd: {refused} regels geweigerd (zie validatie.html); "
+          f"{len(tasks)} runs met {jobs} parallel", file=sys.stderr)
+    results: list[RunResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_one, notebook, cache, y, s, out, mode, cfg_arg)
+                   for y, s in tasks]
+        with tqdm(total=len(futures), desc="bijlagen", unit="run", file=sys.stderr) as bar:
+            for fut in as_completed(futures):
+                r = fut.result()
+                results.append(r)
+                status = "ok  " if r.ok else "FOUT"
+                bar.write(f"{status} {r.year} {r.scope:<14} {r.seconds:5.1f} s  {r.path}"
+                          + (f"\n     {r.error}" if r.error else ""), file=sys.stderr)
+                bar.update()
+    failed = [r for r in results if not r.ok]
+    print(f"\nKlaar: {len(results) - len(failed)} van {len(results)} runs gelukt. "
+          f"Uitvoer in {out}")
+    for r in sorted(failed, key=lambda r: (r.year, r.scope)):
+        print(f"Mislukt: {r.year} {r.scope}: {r.error}\n  uitgevoerd notebook: {r.path}")
+    return 1 if failed else 0

@@ -1,0 +1,154 @@
+"""One report run (a year and a scope): load, compute, write CSV/Excel/PNG, display.
+
+The notebook `bijlagen.ipynb` only calls `build` and the `show_*` functions here, so
+everything it shows is reachable from tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io as _io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from rsdlib import __version__, charts, publish, tables
+from rsdlib.config import Config, load_config
+from rsdlib.io import Export, load, require_year
+from rsdlib.paths import DEMO_DIR, OUTPUT_DIR
+
+NOTES = {
+    "Peildatum": "Tabellen over het klantenbestand gebruiken de stand op 31-12 van het "
+                 "verslagjaar; het begin van het jaar is de stand op 1-1 of, als die ontbreekt, "
+                 "op 31-12 van het jaar ervoor.",
+    "Leeftijd": "Leeftijd in hele jaren op de peildatum.",
+    "Uitkeringsduur": "Hele maanden van uitkering_sinds tot de peildatum; klanten zonder "
+                      "uitkering (nuggers) staan apart.",
+    "Achtergrond": "Status houder als statushouder = J, anders Migratie achtergrond als "
+                   "migratieachtergrond = J, anders Overig.",
+    "Instroom": "Instroom in het verslagjaar, exclusief BBZ. 'Binnen periode van 6 mnd weer "
+                "ingestroomd' is een waarvan-regel: instroom met een uitstroom van dezelfde "
+                "klant in de zes kalendermaanden ervoor.",
+    "Units": "Unit Zorg en Ondersteuning: trede 1, 2a en 6z bij instroom; Unit Werk: 2b tot "
+             "en met 6 (6g, 6n); niet-uitkeringsgerechtigden apart, ongeacht de trede.",
+    "Uitstroom": "Uitstroom naar werk/scholing/bedrijf: redenen studie, arbeid, parttime, "
+                 "scholing NUG, werk NUG en zelfstandig; overige redenen zijn indirecte uitstroom.",
+    "Dossiers": "Aantal verschillende uitkeringsdossiers (partners delen één dossier).",
+    "Percentages": "Percentages zijn exacte verhoudingen van de aantallen, afgerond op twee "
+                   "decimalen.",
+    "Gemeentelijke scope": "In de bijlage van één gemeente staan bij de bloktabellen de "
+                           "gemeente zelf en de totalen van de hele dienst ter vergelijking.",
+}
+
+
+@dataclass
+class Report:
+    """Everything one run computed and wrote."""
+
+    config: Config
+    export: Export
+    year: int
+    scope: str
+    mode: str
+    out: Path
+    tables: dict[str, pd.DataFrame]
+    metas: dict[str, publish.TableMeta]
+    charts: list[charts.Chart] = field(default_factory=list)
+    run_date: str = ""
+
+
+def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD",
+          out: str | Path | None = None, mode: str = "intern",
+          config: str | Path | None = None) -> Report:
+    """Load the export, compute every table and chart, and write CSV, Excel and PNG to `out`."""
+    cfg = load_config(config)
+    scope = cfg.scope(scope)
+    exp = load(export or DEMO_DIR, cfg)
+    require_year(exp, year)
+    out = Path(out) if out else OUTPUT_DIR / "lab" / str(year) / scope
+    computed = tables.all_tables(exp, year, scope, cfg)
+    metas = {tid: publish.TableMeta(tid, f"{title} — {scope} {year}")
+             for tid, (title, _) in tables.TABLES.items()}
+    r = Report(cfg, exp, year, scope, mode, out, computed, metas,
+               run_date=dt.date.today().strftime("%d-%m-%Y"))
+    r.charts = charts.appendix_charts(computed, cfg, scope, year)
+    write_outputs(r)
+    return r
+
+
+def cover(r: Report) -> list[tuple[str, str]]:
+    """Cover-sheet lines: title, scope, year, source, version, mode."""
+    return [
+        ("Titel", f"Bijlagen {r.year} — {r.scope} ({r.config.name})"),
+        ("Scope", r.scope),
+        ("Verslagjaar", str(r.year)),
+        ("Bron", ", ".join(f"{f.source} (sha256 {f.sha256[:12]}…)"
+                           for f in r.export.report.files.values())),
+        ("Peildatum", f"31-12-{r.year}"),
+        ("Versie rsdlib", __version__),
+        ("Modus", r.mode),
+        ("Rundatum", r.run_date),
+    ]
+
+
+def write_outputs(r: Report) -> None:
+    """Write tables/ID.csv, bijlagen.xlsx and figures/*.png into the run's folder."""
+    (r.out / "tables").mkdir(parents=True, exist_ok=True)
+    (r.out / "figures").mkdir(parents=True, exist_ok=True)
+    for tid, table in r.tables.items():
+        publish.write_csv(table, r.out / "tables" / f"{tid}.csv", r.metas[tid])
+    publish.write_xlsx(r.tables, r.metas, r.out / "bijlagen.xlsx", cover(r),
+                       list(NOTES.items()), r.config)
+    for chart in r.charts:
+        chart.figure.savefig(r.out / "figures" / f"{chart.name}.png", metadata={"Software": None})
+
+
+# --------------------------------------------------------------------------- display
+
+
+def _html(text: str):
+    from IPython.display import HTML
+
+    return HTML(text)
+
+
+def show_title(r: Report):
+    """The page title and a one-line summary."""
+    return _html(publish.TABLE_CSS + f"<h1>Bijlagen {r.year} — {html.escape(r.scope)}</h1>"
+                 f"<p>{html.escape(r.config.name)}, bestuursrapportage. Peildatum 31-12-{r.year}."
+                 "</p>")
+
+
+def show_table(r: Report, tid: str):
+    """One appendix table as accessible HTML in Dutch number format."""
+    return _html(publish.html_table(r.tables[tid], r.metas[tid], r.config))
+
+
+def show_chart(r: Report, name: str):
+    """One chart as an inline PNG with alt text (rendered once, from the saved figure)."""
+    chart = next(c for c in r.charts if c.name == name)
+    buf = _io.BytesIO()
+    chart.figure.savefig(buf, format="png", metadata={"Software": None})
+    data = base64.b64encode(buf.getvalue()).decode()
+    return _html(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt)}"'
+                 f' style="max-width:100%"><figcaption>{html.escape(chart.figure.axes[0].get_title())}'
+                 "</figcaption></figure>")
+
+
+def show_method(r: Report):
+    """The "Gegevens en methode" block: input files and hashes, peildatum, version, parameters."""
+    esc = html.escape
+    files = "".join(
+        f"<li>{esc(f.source)}: {publish.fmt_count(f.rows_used)} regels gebruikt, "
+        f"{publish.fmt_count(f.rows_refused)} geweigerd; SHA-256 <code>{f.sha256}</code></li>"
+        for f in r.export.report.files.values())
+    notes = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in NOTES.items())
+    return _html(
+        "<section><h2>Gegevens en methode</h2>"
+        f"<p>Bron: export van het klantvolgsysteem, peildatum 31-12-{r.year}. "
+        f"Gemaakt met rsdlib {__version__} op {r.run_date}; parameters: jaar {r.year}, "
+        f"scope {esc(r.scope)}, modus {esc(r.mode)}.</p><ul>{files}</ul>"
+        f"<dl>{notes}</dl></section>")
