@@ -260,10 +260,11 @@ class _Checker:
         self.source = source
         self.lines = lines
         self.bad = np.zeros(len(lines), dtype=bool)
+        self.structural = np.zeros(len(lines), dtype=bool)   # blank or wrong field count
         self.refusals: list[tuple[int, int, str, str]] = []   # (position, order, column, reason)
 
     def refuse(self, mask: np.ndarray | pd.Series, column: str, reasons: pd.Series | str) -> None:
-        mask = np.asarray(mask, dtype=bool)
+        mask = np.asarray(mask, dtype=bool) & ~self.structural
         if not mask.any():
             return
         positions = np.flatnonzero(mask)
@@ -272,7 +273,8 @@ class _Checker:
         else:
             texts = list(pd.Series(reasons).to_numpy()[positions])
         order = len(self.refusals)
-        self.refusals.extend((int(p), order, column, t) for p, t in zip(positions, texts, strict=True))
+        self.refusals.extend(
+            (int(p), order, column, t) for p, t in zip(positions, texts, strict=True))
         self.bad |= mask
 
     def result(self) -> list[Refusal]:
@@ -379,6 +381,7 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
     wrong = (sizes != width) & ~blank
     if wrong.any():
         chk.refuse(wrong, "-", pd.Series([f"{n} velden, verwacht {width}" for n in sizes]))
+    chk.structural = blank | wrong     # their cells are not checked one by one
     positions = {h: i for i, h in enumerate(header)}
     take = [c for c in columns if c.name in positions]
     shaped = [r if len(r) == width else [""] * width for r in raw.rows]

@@ -1,0 +1,273 @@
+"""The export loader: dialects, refused rows with their reasons, unusable files."""
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
+
+from rsdlib.cli import main
+from rsdlib.io import ExportError, Refusal, load, read_export, require_year, save_cache
+
+KLANTEN = [
+    "peildatum;klantnummer;bsn;gemeente;geboortedatum;geslacht;trede;migratieachtergrond;"
+    "statushouder;doelgroepregister;uitkering_sinds;dossiernummer;loonkostensubsidie;"
+    "actief_traject;ontheffing",
+    "31-12-2018;K1;999000001;Duiven;15-03-1980;M;2a;N;N;N;01-02-2015;D1;N;J;N",
+    "31-12-2019;K1;999000001;Duiven;15-03-1980;M;2b;N;N;N;01-02-2015;D1;N;J;N",
+    "31-12-2019;Kö2;999000002;Zevenaar;31-12-2001;V;;J;J;N;;;N;N;N",
+    "31-12-2019;K3;;Westervoort;01-01-1990;X;6g;J;N;J;01-07-2019;D3;J;J;N",
+]
+INSTROOM = [
+    "klantnummer;gemeente;instroomdatum;regeling;reden;trede;migratieachtergrond;statushouder;"
+    "doelgroepregister",
+    "K3;Westervoort;01-07-2019;PW;DIRECT;5;J;N;J",
+    "Kö2;Zevenaar;01-03-2019;BBZ;NUG;;J;J;N",
+]
+UITSTROOM = [
+    "klantnummer;gemeente;uitstroomdatum;reden;migratieachtergrond;statushouder;"
+    "doelgroepregister;loonkostensubsidie",
+    "K4;Duiven;15-05-2019;ARBEID;N;N;N;N",
+]
+MUTATIES = ["klantnummer;gemeente;datum;trede_oud;trede_nieuw", "K1;Duiven;10-06-2019;2a;2b"]
+GESPREKKEN = ["klantnummer;gemeente;datum;uitkomst", "J1;Duiven;01-04-2019;WERK"]
+FILES = {"klanten": KLANTEN, "instroom": INSTROOM, "uitstroom": UITSTROOM,
+         "trede_mutaties": MUTATIES, "jongeren_gesprekken": GESPREKKEN}
+DATE_COLUMNS = {"peildatum", "geboortedatum", "uitkering_sinds", "instroomdatum",
+                "uitstroomdatum", "datum"}
+
+
+def write_export(folder: Path, files: dict[str, list[str]] = FILES, encoding: str = "utf-8",
+                 header=lambda h: h, extra: bool = False) -> Path:
+    """Write a small export as CSV in one dialect variant."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, lines in files.items():
+        lines = [header(lines[0]), *lines[1:]]
+        if extra:
+            lines = [lines[0] + ";opmerking", *(ln + ";vrije tekst" for ln in lines[1:])]
+        (folder / f"{name}.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return folder
+
+
+def write_xlsx(folder: Path, files: dict[str, list[str]] = FILES) -> Path:
+    """The same export as one workbook, with real date cells as Excel holds them."""
+    from openpyxl import Workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, lines in files.items():
+        ws = wb.create_sheet(name)
+        header = lines[0].split(";")
+        ws.append(header)
+        for line in lines[1:]:
+            row = []
+            for col, value in zip(header, line.split(";"), strict=True):
+                if col in DATE_COLUMNS and value:
+                    row.append(dt.datetime.strptime(value, "%d-%m-%Y"))
+                else:
+                    row.append(value or None)
+            ws.append(row)
+    wb.save(folder / "export.xlsx")
+    return folder
+
+
+@pytest.fixture
+def baseline(tmp_path, config):
+    return read_export(write_export(tmp_path / "base"), config)
+
+
+@pytest.mark.parametrize("variant", ["bom", "cp1252", "header_spaces", "extra_column", "xlsx"])
+def test_dialects_load_to_identical_frames(tmp_path, config, baseline, variant):
+    folder = tmp_path / variant
+    if variant == "bom":
+        write_export(folder, encoding="utf-8-sig")
+    elif variant == "cp1252":
+        write_export(folder, encoding="cp1252")
+    elif variant == "header_spaces":
+        write_export(folder, header=lambda h: ";".join(f"  {c.upper()} " for c in h.split(";")))
+    elif variant == "extra_column":
+        write_export(folder, extra=True)
+    else:
+        write_xlsx(folder)
+    export = read_export(folder, config)
+    for name, frame in baseline.frames.items():
+        assert_frame_equal(export[name], frame, check_exact=True)
+    assert export.report.refusals == []
+    if variant == "extra_column":
+        assert export.report.files["klanten"].extra_columns == ["opmerking"]
+
+
+def test_frames_are_typed_and_bsn_is_dropped(baseline):
+    k = baseline["klanten"]
+    assert "bsn" not in k.columns
+    assert not any("999000001" in str(v) for v in k.astype(str).to_numpy().ravel())
+    assert k["peildatum"].dtype.kind == "M"
+    assert k["actief_traject"].dtype == bool
+    assert k["trede"].cat.ordered and list(k["trede"].cat.categories)[:3] == ["1", "2a", "2b"]
+    assert k.loc[k["klantnummer"] == "Kö2", "trede"].isna().all()
+    assert baseline.report.files["klanten"].dropped_columns == ["bsn"]
+
+
+def _edit(name: str, line: int, column: str | None = None, value: str | None = None,
+          raw: str | None = None) -> dict[str, list[str]]:
+    """The small export with one cell (or one whole line) of one file changed."""
+    files = {k: list(v) for k, v in FILES.items()}
+    lines = files[name]
+    if raw is not None:
+        lines.insert(line - 1, raw) if column == "insert" else lines.__setitem__(line - 1, raw)
+        return files
+    header = lines[0].split(";")
+    cells = lines[line - 1].split(";")
+    cells[header.index(column)] = value
+    lines[line - 1] = ";".join(cells)
+    return files
+
+
+BAD_ROWS = [
+    ("unknown trede", _edit("klanten", 3, "trede", "7"),
+     [("klanten.csv", 3, "trede", "onbekende trede '7'")]),
+    ("unknown outflow reason", _edit("uitstroom", 2, "reden", "ONTSLAG"),
+     [("uitstroom.csv", 2, "reden", "onbekende code 'ONTSLAG' (verwacht STUDIE, ARBEID, "
+       "PARTTIME, SCHOLING_NUG, WERK_NUG, ZELFSTANDIG, VERHUIZING, PARTNER, PENSIOEN, "
+       "ANDERE_UITKERING, DETENTIE, OVERLIJDEN, OVERIG)")]),
+    ("impossible date", _edit("instroom", 2, "instroomdatum", "31-02-2019"),
+     [("instroom.csv", 2, "instroomdatum", "ongeldige datum '31-02-2019' (verwacht dd-mm-jjjj)")]),
+    ("birth after peildatum", _edit("klanten", 3, "geboortedatum", "01-01-2020"),
+     [("klanten.csv", 3, "geboortedatum", "geboortedatum na peildatum")]),
+    ("duplicate klantnummer", _edit("klanten", 6, "insert", raw=KLANTEN[4]),
+     [("klanten.csv", 5, "klantnummer", "komt meer dan eens voor op deze peildatum (regels 5, 6)"),
+      ("klanten.csv", 6, "klantnummer", "komt meer dan eens voor op deze peildatum (regels 5, 6)")]),
+    ("statushouder without migration", _edit("klanten", 3, "statushouder", "J"),
+     [("klanten.csv", 3, "statushouder", "statushouder = J maar migratieachtergrond = N")]),
+    ("municipality not configured", _edit("klanten", 2, "gemeente", "Arnhem"),
+     [("klanten.csv", 2, "gemeente", "gemeente 'Arnhem' staat niet in de configuratie")]),
+    ("bad flag", _edit("uitstroom", 2, "loonkostensubsidie", "Ja"),
+     [("uitstroom.csv", 2, "loonkostensubsidie", "ongeldige waarde 'Ja' (verwacht J of N)")]),
+    ("too few fields", _edit("klanten", 4, raw=KLANTEN[3].rsplit(";", 1)[0]),
+     [("klanten.csv", 4, "-", "14 velden, verwacht 15")]),
+    ("blank line", _edit("instroom", 2, "insert", raw=""),
+     [("instroom.csv", 2, "-", "lege regel")]),
+    ("benefit starts after peildatum", _edit("klanten", 5, "uitkering_sinds", "01-01-2020"),
+     [("klanten.csv", 5, "uitkering_sinds", "uitkering_sinds na peildatum")]),
+    ("dossier without benefit", _edit("klanten", 4, "dossiernummer", "D9"),
+     [("klanten.csv", 4, "uitkering_sinds", "leeg terwijl dossiernummer gevuld is")]),
+    ("empty klantnummer", _edit("trede_mutaties", 2, "klantnummer", ""),
+     [("trede_mutaties.csv", 2, "klantnummer", "verplicht veld is leeg")]),
+    ("unknown talk outcome", _edit("jongeren_gesprekken", 2, "uitkomst", "=1+1"),
+     [("jongeren_gesprekken.csv", 2, "uitkomst",
+       "onbekende code '=1+1' (verwacht UITKERING, WERK, SCHOOL, ANDERS)")]),
+]
+
+
+@pytest.mark.parametrize("files,expected", [c[1:] for c in BAD_ROWS], ids=[c[0] for c in BAD_ROWS])
+def test_bad_row_is_refused_with_its_reason(tmp_path, config, files, expected):
+    export = read_export(write_export(tmp_path / "x", files), config)
+    assert export.report.refusals == [Refusal(*e) for e in expected]
+    for f in export.report.files.values():
+        assert f.rows_used + f.rows_refused == f.rows_read
+        assert len(export[f.name]) == f.rows_used
+
+
+BAD_FILES = [
+    ("missing file", lambda d: (d / "uitstroom.csv").unlink(), "verplicht bestand 'uitstroom'"),
+    ("missing column", lambda d: (d / "klanten.csv").write_text(
+        "\n".join(ln.replace(";geslacht", "") for ln in KLANTEN[:1]) + "\n", encoding="utf-8"),
+     "klanten.csv: verplichte kolom 'geslacht' ontbreekt"),
+    ("wrong separator", lambda d: (d / "instroom.csv").write_text(
+        "\n".join(ln.replace(";", ",") for ln in INSTROOM), encoding="utf-8"),
+     "instroom.csv: verkeerd scheidingsteken"),
+    ("empty file", lambda d: (d / "uitstroom.csv").write_bytes(b""), "uitstroom.csv: leeg bestand"),
+    ("unreadable encoding", lambda d: (d / "klanten.csv").write_bytes(b"peildatum\x81\x8d\xff"),
+     "klanten.csv: onleesbare codering"),
+    ("duplicate header", lambda d: (d / "uitstroom.csv").write_text(
+        UITSTROOM[0] + ";reden\n", encoding="utf-8"), "kolom 'reden' staat meer dan eens"),
+    ("no usable client rows", lambda d: (d / "klanten.csv").write_text(
+        "\n".join([KLANTEN[0], KLANTEN[1].replace("Duiven", "Arnhem")]), encoding="utf-8"),
+     "klanten.csv: geen bruikbare regels"),
+]
+
+
+@pytest.mark.parametrize("breakit,message", [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES])
+def test_unusable_file_raises_one_clear_error(tmp_path, config, breakit, message):
+    folder = write_export(tmp_path / "x")
+    breakit(folder)
+    with pytest.raises(ExportError, match=message.replace("(", r"\(")):
+        read_export(folder, config)
+
+
+def test_report_year_needs_start_and_end_snapshot(baseline):
+    assert require_year(baseline, 2019) == (pd.Timestamp(2018, 12, 31), pd.Timestamp(2019, 12, 31))
+    with pytest.raises(ExportError, match="geen peildatum 31-12-2017"):
+        require_year(baseline, 2018)
+
+
+def test_cache_roundtrip_gives_identical_frames(tmp_path, config, baseline):
+    save_cache(baseline, tmp_path / "cache")
+    cached = load(tmp_path / "cache", config)
+    for name, frame in baseline.frames.items():
+        assert_frame_equal(cached[name], frame, check_exact=True)
+    assert cached.report.files["klanten"].sha256 == baseline.report.files["klanten"].sha256
+
+
+def test_cli_validate_lists_refused_rows_and_exit_codes(tmp_path, capsys):
+    folder = write_export(tmp_path / "x", _edit("klanten", 3, "trede", "9z"))
+    assert main(["validate", str(folder), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "klanten.csv:3: trede: onbekende trede '9z'" in out
+    assert "klanten.csv                          4         3          1" in out
+    assert (tmp_path / "out" / "validatie.html").read_text(encoding="utf-8").count("9z") == 1
+    (folder / "instroom.csv").unlink()
+    assert main(["validate", str(folder)]) == 2
+    assert "verplicht bestand 'instroom' ontbreekt" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- property
+
+
+CORRUPTIONS = {
+    "trede": ("trede", "8"), "datum": ("peildatum", "31-13-2019"), "vlag": ("ontheffing", "ja"),
+    "gemeente": ("gemeente", "Utrecht"), "status": ("statushouder", "J"),
+    "geboorte": ("geboortedatum", "01-01-2030"), "leeg": ("klantnummer", ""),
+    "velden": (None, None),
+}
+
+
+def _client_row(i: int) -> list[str]:
+    muni = ("Duiven", "Westervoort", "Zevenaar")[i % 3]
+    return ["31-12-2019", f"K{i}", "", muni, "01-06-1985", "MVX"[i % 3], "2b", "N", "N", "N",
+            "01-01-2018", f"D{i}", "N", "J", "N"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 30), data=st.data())
+def test_every_row_is_used_or_refused(config, n, data):
+    bad = data.draw(st.dictionaries(st.integers(0, n - 1), st.sampled_from(sorted(CORRUPTIONS)),
+                                    max_size=n))
+    header = KLANTEN[0].split(";")
+    lines = [KLANTEN[0]]
+    for i in range(n):
+        row = _client_row(i)
+        if i in bad:
+            column, value = CORRUPTIONS[bad[i]]
+            if column is None:
+                row = row[:-2]
+            else:
+                row[header.index(column)] = value
+        lines.append(";".join(row))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_export(Path(tmp), {**FILES, "klanten": lines})
+        try:
+            export = read_export(folder, config)
+        except ExportError as exc:      # every row refused: the export is unusable
+            assert len(bad) == n and "geen bruikbare regels" in str(exc)
+            return
+    report = export.report.files["klanten"]
+    assert report.rows_read == n
+    assert report.rows_used + report.rows_refused == n
+    assert {r.line for r in report.refusals} == {i + 2 for i in bad}
+    assert set(export["klanten"]["klantnummer"]) == {f"K{i}" for i in range(n) if i not in bad}
