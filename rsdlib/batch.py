@@ -12,7 +12,6 @@ import os
 import shutil
 import sys
 import time
-import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,9 +49,9 @@ def notebook_html(notebook: Path, title: str) -> str:
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                            exclude_output_prompt=True, language_code="nl")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body.replace("<html>", '<html lang="nl">', 1)
+    return body
 
 
 def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode: str,
@@ -83,12 +82,11 @@ def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode
             os.replace(executed, failed)
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(final, ignore_errors=True)   # no stale output that looks complete
-        message = getattr(exc, "evalue", None) or str(exc).strip().splitlines()[-1:] or [""]
-        text = message if isinstance(message, str) else message[0]
-        if not isinstance(exc, Exception.__class__) and not text:
-            text = traceback.format_exc(limit=1)
-        return RunResult(year, scope, False, time.perf_counter() - start, failed,
-                         f"{type(exc).__name__}: {text}")
+        if isinstance(exc, pm.PapermillExecutionError):
+            text = f"{exc.ename}: {exc.evalue}"
+        else:
+            text = f"{type(exc).__name__}: {exc}"
+        return RunResult(year, scope, False, time.perf_counter() - start, failed, text)
 
 
 def cache_key(export_hashes: list[str], config: Config) -> str:

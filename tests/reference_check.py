@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 import pandas as pd
-
 import reference_2019 as ref
 
 Tables = Callable[[str], pd.DataFrame]

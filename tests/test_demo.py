@@ -10,11 +10,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from reference_2019 import (
-    DOSSIERS, DUUR, GESLACHT, INDIRECT, INSTROOM, LEEFTIJD, MIGRATIE, MUNIS, TOTAAL, TREDE,
+    DOSSIERS,
+    DUUR,
+    GESLACHT,
+    INDIRECT,
+    INSTROOM,
+    LEEFTIJD,
+    MIGRATIE,
+    MUNIS,
+    TOTAAL,
+    TREDE,
     UITSTROOM,
 )
+
 from rsdlib.demo import write_export
 from rsdlib.io import read_export
 
@@ -53,7 +62,8 @@ def test_demo_export_validates_without_refusals(demo):
 def test_snapshot_2019_marginals_equal_reference(raw):
     end = [r for r in raw["klanten"] if r["peildatum"] == "31-12-2019"]
     peil = dt.date(2019, 12, 31)
-    trede_label = dict(zip(["1", "2a", "2b", "3", "4", "5", "6g", "6z", "6n", ""], TREDE))
+    trede_label = dict(zip(["1", "2a", "2b", "3", "4", "5", "6g", "6z", "6n", ""], list(TREDE)[:10],
+                           strict=True))
     c = Counter((r["gemeente"], trede_label[r["trede"]]) for r in end)
     c.update((r["gemeente"], "Totaal") for r in end)
     for label, expected in TREDE.items():

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 from pandas.testing import assert_series_equal
-
 from reference_check import assert_reference_2019
+
 from rsdlib import tables
 from rsdlib.io import read_export
 

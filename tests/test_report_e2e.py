@@ -1,0 +1,167 @@
+"""End to end: `rsd report` on generated exports, in a temporary folder."""
+
+import re
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from reference_check import assert_reference_2019
+
+from rsdlib.batch import BIJLAGEN, FAILED_DIR, run_batch
+from rsdlib.cli import main
+from rsdlib.paths import CONFIG_DIR
+from rsdlib.publish import read_csv_table
+from rsdlib.tables import TABLES
+
+SCOPES = ("Duiven", "Westervoort", "Zevenaar", "RSD")
+
+
+@pytest.fixture(scope="module")
+def report_2019(tmp_path_factory, demo_dir):
+    out = tmp_path_factory.mktemp("out")
+    code = main(["report", "--export", str(demo_dir), "--year", "2019", "--scope", "all",
+                 "--out", str(out), "--jobs", "2"])
+    return code, out
+
+
+def output_text(path: Path) -> str:
+    """The text of an output file; an xlsx is unzipped and its XML parts joined."""
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as z:
+            return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    if path.suffix == ".png":
+        return path.read_bytes().decode("latin-1")
+    return path.read_text(encoding="utf-8")
+
+
+def test_report_writes_every_output_for_every_scope(report_2019):
+    code, out = report_2019
+    assert code == 0
+    assert (out / "2019" / "validatie.html").is_file()
+    for scope in SCOPES:
+        folder = out / "2019" / scope
+        assert {p.name for p in folder.iterdir()} == {
+            "bijlagen.html", "bijlagen.xlsx", "tables", "figures", "notebook.ipynb"}
+        assert {p.stem for p in (folder / "tables").glob("*.csv")} == set(TABLES)
+        assert len(list((folder / "figures").glob("*.png"))) >= 3
+    assert not [p for p in (out / "2019").iterdir() if p.name.startswith(".")]
+
+
+def test_report_csv_reproduces_reference_2019(report_2019):
+    _, out = report_2019
+    tables = out / "2019" / "RSD" / "tables"
+    assert assert_reference_2019(lambda tid: read_csv_table(tables / f"{tid}.csv")) > 350
+    text = (tables / "bijlage_2_1_trede.csv").read_text(encoding="utf-8").splitlines()
+    assert text[0] == "rij,Duiven,Westervoort,Zevenaar,RSD,%"
+    assert text[1] == "Trede 1 Geen aanbod,156,116,266,538,25.68"
+
+
+def test_html_is_council_ready(report_2019):
+    _, out = report_2019
+    page = (out / "2019" / "RSD" / "bijlagen.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in page
+    assert "report.build" not in page and "show_table" not in page   # no code
+    assert "<h1>Bijlagen 2019 — RSD</h1>" in page
+    assert "<td>1.608</td>" in page and "<td>25,68%</td>" in page     # Dutch number format
+    assert "Gegevens en methode" in page and "SHA-256" in page
+    assert page.count('<table class="rsd"') == len(TABLES)
+    images = re.findall(r"<img [^>]+>", page)
+    assert len(images) >= 3
+    assert all(re.search(r'alt="[^"]{20,}"', i) and 'src="data:image/png;base64,' in i
+               for i in images)
+
+
+def test_workbook_has_cover_tables_and_notes(report_2019):
+    from openpyxl import load_workbook
+
+    _, out = report_2019
+    wb = load_workbook(out / "2019" / "Duiven" / "bijlagen.xlsx")
+    assert wb.sheetnames == ["Voorblad", *TABLES, "Toelichting"]
+    cover = {r[0]: r[1] for r in wb["Voorblad"].iter_rows(values_only=True) if r[0]}
+    assert cover["Scope"] == "Duiven" and cover["Verslagjaar"] == "2019"
+    sheet = wb["bijlage_2_1_trede"]
+    assert [c.value for c in sheet[3]] == [None, "Duiven", "%", "RSD"]
+    assert sheet["A4"].value == "Trede 1 Geen aanbod" and sheet["B4"].value == 156
+    assert sheet["B4"].number_format == "#,##0" and sheet["C4"].number_format == "0.00%"
+    assert sheet["C4"].value == pytest.approx(156 / 569)
+    total = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "Totaal")
+    assert total[0].font.bold and total[1].font.bold and sheet["B3"].font.bold
+
+
+def test_no_identifiers_reach_the_outputs(report_2019, demo_dir):
+    _, out = report_2019
+    header = (demo_dir / "klanten.csv").read_text(encoding="utf-8").splitlines()
+    cols = header[0].split(";")
+    bsn_col, nr_col = cols.index("bsn"), cols.index("klantnummer")
+    bsns = {ln.split(";")[bsn_col] for ln in header[1:]}
+    numbers = {ln.split(";")[nr_col] for ln in header[1:]}
+    for path in (out / "2019").rglob("*"):
+        if path.is_dir():
+            continue
+        text = output_text(path)
+        assert not bsns.intersection(re.findall(r"\d{9}", text)), path
+        if path.suffix in (".html", ".csv", ".xlsx"):
+            assert not numbers.intersection(re.findall(r"K\d{6}", text)), path
+
+
+def broken_notebook(folder: Path, scope: str) -> Path:
+    """The appendix notebook with one extra cell that fails for one scope."""
+    nb = nbformat.read(BIJLAGEN, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        f'if scope == "{scope}":\n    raise RuntimeError("kapotte gegevens voor {scope}")'))
+    path = folder / "broken.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_failing_scope_exits_1_and_leaves_the_others_complete(tmp_path, demo_dir, capsys):
+    out = tmp_path / "out"
+    (out / "2019" / "Westervoort").mkdir(parents=True)
+    (out / "2019" / "Westervoort" / "bijlagen.html").write_text("oude uitvoer")
+    code = run_batch(demo_dir, [2019], ["Duiven", "Westervoort"], out, jobs=2,
+                     notebook=broken_notebook(tmp_path, "Westervoort"))
+    assert code == 1
+    printed = capsys.readouterr().out
+    assert "Mislukt: 2019 Westervoort: RuntimeError: kapotte gegevens voor Westervoort" in printed
+    failed = out / FAILED_DIR / "2019-Westervoort.ipynb"
+    assert str(failed) in printed and failed.is_file()
+    assert not (out / "2019" / "Westervoort").exists()        # nothing that looks complete
+    assert (out / "2019" / "Duiven" / "bijlagen.html").is_file()
+    assert len(list((out / "2019" / "Duiven" / "tables").glob("*.csv"))) == len(TABLES)
+    assert not [p for p in (out / "2019").iterdir() if p.name.startswith(".")]
+
+
+def test_unusable_export_exits_2_and_writes_nothing(tmp_path, demo_dir, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name in ("klanten", "instroom"):
+        (bad / f"{name}.csv").write_bytes((demo_dir / f"{name}.csv").read_bytes())
+    out = tmp_path / "out"
+    assert main(["report", "--export", str(bad), "--year", "2019", "--out", str(out)]) == 2
+    assert "verplicht bestand 'uitstroom' ontbreekt" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["report", "--export", str(demo_dir), "--year", "2030", "--out", str(out)]) == 2
+    assert "geen peildatum" in capsys.readouterr().err and not out.exists()
+    assert main(["report", "--export", str(demo_dir), "--year", "2019", "--scope", "Arnhem",
+                 "--out", str(out)]) == 2
+    assert "onbekende scope 'Arnhem'" in capsys.readouterr().err and not out.exists()
+
+
+def test_another_region_runs_by_configuration_alone(tmp_path):
+    config = str(CONFIG_DIR / "achterhoek.toml")
+    assert main(["--config", config, "demo-data", str(tmp_path / "export")]) == 0
+    out = tmp_path / "out"
+    assert main(["--config", config, "report", "--export", str(tmp_path / "export"),
+                 "--year", "2019", "2024", "--scope", "all", "--out", str(out)]) == 0
+    for year in ("2019", "2024"):
+        assert sorted(p.name for p in (out / year).iterdir() if p.is_dir()) == [
+            "Berkelland", "Oost Gelre", "SDOA", "Winterswijk"]
+    trede = read_csv_table(out / "2024" / "SDOA" / "tables" / "bijlage_2_1_trede.csv")
+    assert trede.columns.tolist() == ["Berkelland", "Oost Gelre", "Winterswijk", "SDOA", "%"]
+    assert trede.loc["Totaal", "SDOA"] == trede.loc["Totaal", ["Berkelland", "Oost Gelre",
+                                                               "Winterswijk"]].sum()
+    dossiers = read_csv_table(out / "2024" / "SDOA" / "tables" / "bijlage_2_6_dossiers.csv")
+    assert dossiers.index[-1] == "Sociale Dienst Oost Achterhoek"
+    inflow = read_csv_table(out / "2019" / "SDOA" / "tables" / "bijlage_2_4_instroom_reden.csv")
+    assert "SDOA Instroom Direct" in inflow.index
