@@ -82,8 +82,10 @@ def html_table(table: pd.DataFrame, meta: TableMeta, config: Config) -> str:
     esc = html.escape
     head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in table.columns)
     body = []
+    blocks = any(str(label) in config.municipalities for label in table.index)
     for pos, (label, row) in enumerate(table.iterrows()):
-        cls = ' class="totaal"' if is_total_row(str(label), config) else ""
+        cls = (' class="totaal"' if is_total_row(str(label), config)
+               else ' class="sub"' if blocks and not str(label).startswith("%") else "")
         cells = []
         for col, value in row.items():
             text = (SUPPRESSED if (pos, col) in meta.suppressed
@@ -93,7 +95,7 @@ def html_table(table: pd.DataFrame, meta: TableMeta, config: Config) -> str:
         body.append(f'<tr{cls}><th scope="row">{esc(str(label))}</th>{"".join(cells)}</tr>')
     note = f'<p class="noot">{esc(meta.note)}</p>' if meta.note else ""
     return (f'<table class="rsd" id="{esc(meta.id)}"><caption>{esc(meta.title)}</caption>'
-            f'<thead><tr><th scope="col">{esc(table.index.name or "")}</th>{head}</tr></thead>'
+            f'<thead><tr><td></td>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>{note}')
 
 
@@ -106,7 +108,8 @@ table.rsd thead th{background:#1f3b73;color:#fff;text-align:right}
 table.rsd thead th:first-child{text-align:left}
 table.rsd td{text-align:right;font-variant-numeric:tabular-nums}
 table.rsd td.tekst{text-align:left;max-width:32em}
-table.rsd tbody th{text-align:left;font-weight:normal}
+table.rsd tbody th{text-align:left !important;font-weight:normal}
+table.rsd tr.sub th{padding-left:1.6em}
 table.rsd tr.totaal th,table.rsd tr.totaal td{font-weight:bold}
 p.noot{font-size:0.85em;color:#444}
 </style>
