@@ -26,6 +26,7 @@ class Config:
     publication: dict[str, Any] = field(default_factory=dict)
     kpi_periods: tuple[dict[str, Any], ...] = ()
     finance: dict[str, Any] = field(default_factory=dict)
+    buig: tuple[dict[str, Any], ...] = ()
     path: Path | None = None
 
     @property
@@ -82,5 +83,6 @@ def load_config(path: str | Path | None = None) -> Config:
         | raw.get("publication", {}),
         kpi_periods=tuple(raw.get("kpi_period", ())),
         finance=raw.get("finance", {}),
+        buig=tuple(raw.get("buig", ())),
         path=path,
     )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from rsdlib.config import Config
 from rsdlib.io import FORMULA_START, ValidationReport
-from rsdlib.tables import is_pct
+from rsdlib.tables import is_euro, is_pct
 
 SUPPRESSED = "•"
 
@@ -54,6 +54,8 @@ def cell_text(table: pd.DataFrame, row: str, column: str, value: object) -> str:
         return value
     if is_pct(row, column):
         return fmt_pct(value)  # type: ignore[arg-type]
+    if is_euro(column):
+        return fmt_euro(value)  # type: ignore[arg-type]
     return fmt_count(value)  # type: ignore[arg-type]
 
 
@@ -126,6 +128,8 @@ def csv_value(row: str, column: str, value: object, suppressed: bool) -> str:
     if isinstance(value, str):
         return value
     if is_pct(row, column):
+        return f"{float(value):.2f}"  # type: ignore[arg-type]
+    if is_euro(column) and not float(value).is_integer():  # type: ignore[arg-type]
         return f"{float(value):.2f}"  # type: ignore[arg-type]
     return str(int(round(float(value))))  # type: ignore[arg-type]
 
@@ -215,6 +219,9 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
                 elif is_pct(str(label), str(col)):
                     cell.value = float(value) / 100
                     cell.number_format = "0.00%"
+                elif is_euro(str(col)):
+                    cell.value = float(value)
+                    cell.number_format = '"€" #,##0'
                 else:
                     cell.value = int(round(float(value)))
                     cell.number_format = "#,##0"

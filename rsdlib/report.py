@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rsdlib import __version__, charts, publish, tables
+from rsdlib import __version__, charts, finance, publish, tables
 from rsdlib.config import Config, load_config
 from rsdlib.io import Export, load, require_year
 from rsdlib.paths import DEMO_DIR, OUTPUT_DIR
@@ -72,6 +72,12 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD"
     computed = tables.all_tables(exp, year, scope, cfg)
     metas = {tid: publish.TableMeta(tid, f"{title} — {scope} {year}")
              for tid, (title, _) in tables.TABLES.items()}
+    if scope == cfg.short:
+        start = computed["bijlage_2_6_dossiers"].iloc[:, 0]
+        dossiers = {m: int(start[m]) for m in cfg.municipalities}
+        for tid, table in finance.finance_tables(cfg, exp["uitstroom"], dossiers, year).items():
+            computed[tid] = table
+            metas[tid] = publish.TableMeta(tid, f"{finance.TITLES[tid]} — {cfg.name}")
     r = Report(cfg, exp, year, scope, mode, out, computed, metas,
                run_date=dt.date.today().strftime("%d-%m-%Y"))
     r.charts = charts.appendix_charts(computed, cfg, scope, year)
@@ -100,8 +106,10 @@ def write_outputs(r: Report) -> None:
     (r.out / "figures").mkdir(parents=True, exist_ok=True)
     for tid, table in r.tables.items():
         publish.write_csv(table, r.out / "tables" / f"{tid}.csv", r.metas[tid])
-    publish.write_xlsx(r.tables, r.metas, r.out / "bijlagen.xlsx", cover(r),
-                       list(NOTES.items()), r.config)
+    notes = list(NOTES.items())
+    if any(tid in finance.TITLES for tid in r.tables):
+        notes += [(f"Financiën: {k.lower()}", v) for k, v in finance.assumptions(r.config)]
+    publish.write_xlsx(r.tables, r.metas, r.out / "bijlagen.xlsx", cover(r), notes, r.config)
     for chart in r.charts:
         chart.figure.savefig(r.out / "figures" / f"{chart.name}.png", metadata={"Software": None})
 
@@ -136,6 +144,19 @@ def show_chart(r: Report, name: str):
     return _html(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt)}"'
                  f' style="max-width:100%"><figcaption>{html.escape(chart.figure.axes[0].get_title())}'
                  "</figcaption></figure>")
+
+
+def show_finance(r: Report):
+    """The finance section (service appendix only): tables with their assumptions beside them."""
+    present = [tid for tid in finance.TITLES if tid in r.tables]
+    if not present:
+        return _html("")
+    esc = html.escape
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in finance.assumptions(r.config))
+    tables_html = "".join(publish.html_table(r.tables[t], r.metas[t], r.config) for t in present)
+    return _html(f"<section><h2>Financiën</h2><div style='display:flex;gap:2em;flex-wrap:wrap'>"
+                 f"<div>{tables_html}</div><aside><h3>Aannames</h3><dl>{items}</dl></aside>"
+                 "</div></section>")
 
 
 def show_method(r: Report):

@@ -420,3 +420,8 @@ def all_tables(export: Export, year: int, scope: str, config: Config) -> dict[st
 def is_pct(row: str, column: str) -> bool:
     """Whether a cell holds a percentage: its row or column label starts with `%`."""
     return str(row).startswith(PCT) or str(column).startswith(PCT)
+
+
+def is_euro(column: str) -> bool:
+    """Whether a column holds euros: its label ends with the unit "(€)"."""
+    return str(column).endswith("(€)")

@@ -35,6 +35,7 @@ def bijlagen() -> nbf.NotebookNode:
             cells.append(nbf.v4.new_code_cell(f'report.show_chart(r, "{s[6:]}")'))
         else:
             cells.append(nbf.v4.new_code_cell(f'report.show_table(r, "{s}")'))
+    cells.append(nbf.v4.new_code_cell("report.show_finance(r)"))
     cells.append(nbf.v4.new_code_cell("report.show_method(r)"))
     nb.cells = cells
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

@@ -14,6 +14,8 @@ from rsdlib.paths import CONFIG_DIR
 from rsdlib.publish import read_csv_table
 from rsdlib.tables import TABLES
 
+FINANCE = ("besparing", "besparing_realisatie", "maatschappelijke_baten", "kostenverdeling", "buig")
+
 SCOPES = ("Duiven", "Westervoort", "Zevenaar", "RSD")
 
 
@@ -43,7 +45,8 @@ def test_report_writes_every_output_for_every_scope(report_2019):
         folder = out / "2019" / scope
         assert {p.name for p in folder.iterdir()} == {
             "bijlagen.html", "bijlagen.xlsx", "tables", "figures", "notebook.ipynb"}
-        assert {p.stem for p in (folder / "tables").glob("*.csv")} == set(TABLES)
+        finance = set(FINANCE) if scope == "RSD" else set()
+        assert {p.stem for p in (folder / "tables").glob("*.csv")} == set(TABLES) | finance
         assert len(list((folder / "figures").glob("*.png"))) >= 3
     assert not [p for p in (out / "2019").iterdir() if p.name.startswith(".")]
 
@@ -65,11 +68,25 @@ def test_html_is_council_ready(report_2019):
     assert "<h1>Bijlagen 2019 — RSD</h1>" in page
     assert "<td>1.608</td>" in page and "<td>25,68%</td>" in page     # Dutch number format
     assert "Gegevens en methode" in page and "SHA-256" in page
-    assert page.count('<table class="rsd"') == len(TABLES)
+    assert page.count('<table class="rsd"') == len(TABLES) + len(FINANCE)
+    assert "<h2>Financiën</h2>" in page and "<td>€ 1.400.000</td>" in page
     images = re.findall(r"<img [^>]+>", page)
     assert len(images) >= 3
     assert all(re.search(r'alt="[^"]{20,}"', i) and 'src="data:image/png;base64,' in i
                for i in images)
+
+
+def test_service_workbook_has_the_finance_sheets_with_euro_format(report_2019):
+    from openpyxl import load_workbook
+
+    _, out = report_2019
+    wb = load_workbook(out / "2019" / "RSD" / "bijlagen.xlsx")
+    assert wb.sheetnames == ["Voorblad", *TABLES, *FINANCE, "Toelichting"]
+    sheet = wb["kostenverdeling"]
+    total = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "Totaal")
+    assert total[-1].value == 1_400_000 and "€" in total[-1].number_format
+    notes = [r[0] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]]
+    assert "Financiën: gemiddelde uitkering" in notes
 
 
 def test_workbook_has_cover_tables_and_notes(report_2019):
