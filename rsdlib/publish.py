@@ -45,7 +45,7 @@ def fmt_euro(value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     sign = "-" if value < 0 else ""
-    return f"{sign}€ {fmt_count(abs(value))}"
+    return f"€ {sign}{fmt_count(abs(value))}"
 
 
 def cell_text(table: pd.DataFrame, row: str, column: str, value: object) -> str:
