@@ -93,3 +93,152 @@ def appendix_charts(tables: dict[str, pd.DataFrame], config: Config, scope: str,
         out.append(bars(name, series, f"{what} klanten, {scope}, 31-12-{year}", what,
                         "Aantal klanten"))
     return out
+
+
+def _pct_axis(ax, axis: str = "y") -> None:
+    from rsdlib.publish import fmt_pct
+
+    fmt = FuncFormatter(lambda v, _: fmt_pct(v, 0))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _month_ticks(ax, labels: list[str]) -> None:
+    ticks = [i for i, m in enumerate(labels) if m.endswith("-01")]
+    ax.set_xticks(ticks, [labels[i][:4] for i in ticks])
+
+
+def flows(name: str, table: pd.DataFrame, title: str) -> Chart:
+    """Inflow and outflow per month (bars) with their 12-month totals (lines, right axis)."""
+    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=110)
+    x = range(len(table))
+    ax.bar([i - 0.2 for i in x], table["Instroom"], width=0.4, color=PALETTE[0], label="Instroom")
+    ax.bar([i + 0.2 for i in x], table["Uitstroom"], width=0.4, color=PALETTE[2],
+           edgecolor=PALETTE[3], linewidth=0.3, label="Uitstroom")
+    ax2 = ax.twinx()
+    ax2.plot(list(x), table["Instroom 12 mnd"], color=PALETTE[0], label="Instroom 12 mnd")
+    ax2.plot(list(x), table["Uitstroom 12 mnd"], color=PALETTE[3], linestyle="--",
+             label="Uitstroom 12 mnd")
+    ax.set_title(title)
+    ax.set_xlabel("Maand")
+    ax.set_ylabel("Aantal per maand")
+    ax2.set_ylabel("Totaal laatste 12 maanden")
+    _dutch_axis(ax)
+    _dutch_axis(ax2)
+    _month_ticks(ax, list(table.index))
+    lines = ax.get_legend_handles_labels()
+    lines2 = ax2.get_legend_handles_labels()
+    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], frameon=False, fontsize=8,
+              loc="upper left", ncol=2)
+    fig.tight_layout()
+    last = table.iloc[-1]
+    alt = (f"{title}. In de laatste maand ({table.index[-1]}) {fmt_count(last['Instroom'])} "
+           f"instroom en {fmt_count(last['Uitstroom'])} uitstroom; over 12 maanden "
+           f"{fmt_count(last['Instroom 12 mnd'])} instroom en "
+           f"{fmt_count(last['Uitstroom 12 mnd'])} uitstroom.")
+    return Chart(name, fig, alt)
+
+
+def dossiers(name: str, table: pd.DataFrame, title: str) -> Chart:
+    """Benefit dossiers per month, with the national prognosis at year ends."""
+    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=110)
+    x = list(range(len(table)))
+    ax.plot(x, table["Dossiers"], color=PALETTE[0], label="Dossiers (stand per maand)")
+    prog = table["Prognose"].dropna()
+    if len(prog):
+        pos = [table.index.get_loc(i) for i in prog.index]
+        ax.plot(pos, prog, color=PALETTE[3], linestyle="--", marker="o",
+                label="Landelijke prognose (septembercirculaire)")
+    ax.set_title(title)
+    ax.set_xlabel("Maand")
+    ax.set_ylabel("Aantal dossiers")
+    _dutch_axis(ax)
+    _month_ticks(ax, list(table.index))
+    ax.legend(frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    alt = (f"{title}. Van {fmt_count(table['Dossiers'].iloc[0])} in {table.index[0]} naar "
+           f"{fmt_count(table['Dossiers'].iloc[-1])} in {table.index[-1]}"
+           + (f"; prognose {fmt_count(prog.iloc[-1])} in {prog.index[-1]}." if len(prog) else "."))
+    return Chart(name, fig, alt)
+
+
+def pyramid(name: str, counts: pd.DataFrame, title: str) -> Chart:
+    """Age by gender: men to the left, women to the right."""
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
+    ax.barh(counts.index, -counts["Man"], color=PALETTE[0], label="Man")
+    ax.barh(counts.index, counts["Vrouw"], color=PALETTE[1], hatch="//", edgecolor="white",
+            label="Vrouw")
+    ax.set_title(title)
+    ax.set_xlabel("Aantal klanten (mannen links, vrouwen rechts)")
+    ax.set_ylabel("Leeftijd")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_count(abs(v))))
+    ax.legend(frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    parts = ", ".join(f"{a}: {fmt_count(r['Man'])} mannen en {fmt_count(r['Vrouw'])} vrouwen"
+                      for a, r in counts.iterrows())
+    return Chart(name, fig, f"{title}. {parts}.")
+
+
+def stacked_columns(name: str, table: pd.DataFrame, title: str, ylabel: str) -> Chart:
+    """Columns per row label, stacked by the table's columns."""
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
+    bottom = pd.Series(0.0, index=table.index)
+    for i, col in enumerate(table.columns):
+        ax.bar(table.index, table[col], bottom=bottom, color=PALETTE[i % len(PALETTE)],
+               hatch=HATCHES[i % len(HATCHES)], edgecolor="white", label=col)
+        bottom += table[col]
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    _dutch_axis(ax)
+    ax.legend(frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    parts = "; ".join(f"{r}: " + ", ".join(f"{c} {fmt_count(v)}" for c, v in row.items())
+                      for r, row in table.iterrows())
+    return Chart(name, fig, f"{title}. {parts}.")
+
+
+def kpi_chart(name: str, card: pd.DataFrame, title: str) -> Chart:
+    """Each KPI's realisation as a share of its target, with the target at 100%."""
+    from rsdlib.publish import fmt_pct
+
+    card = card[card["Realisatie"].notna()]
+    share = 100 * card["Realisatie"] / card["Doel"]
+    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(card), 1) + 1.6), dpi=110)
+    colors = [PALETTE[0] if s == "behaald" else PALETTE[4] for s in card["Status"]]
+    ax.barh(card["KPI"], share, color=colors)
+    ax.axvline(100, color="black", linewidth=1)
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.set_xlabel("Realisatie in % van het doel (lijn: doel; donker: behaald)")
+    _pct_axis(ax, "x")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    parts = "; ".join(f"{k}: {fmt_pct(s, 0)} van het doel ({st})"
+                      for k, s, st in zip(card["KPI"], share, card["Status"], strict=True))
+    return Chart(name, fig, f"{title}. {parts}." if parts else f"{title}. Geen gegevens.")
+
+
+def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
+    """Share of each inflow cohort still on the caseload after 0-36 months."""
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
+    cols = [c for c in table.columns if c.startswith("% na")]
+    x = [0] + [int(c.split()[2]) for c in cols]
+    styles = ["-", "--", ":", "-."]
+    for i, (cohort, row) in enumerate(table.iterrows()):
+        ax.plot(x, [100, *row[cols].tolist()], marker="o", color=PALETTE[i % 4 if i % 4 != 2 else 3],
+                linestyle=styles[i % len(styles)], label=str(cohort))
+    ax.set_title(title)
+    ax.set_xlabel("Maanden na instroom")
+    ax.set_ylabel("Nog in het bestand")
+    ax.set_xticks(x)
+    _pct_axis(ax)
+    ax.legend(frameon=False, fontsize=8, title="Instroomjaar", ncol=2)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    last = table.iloc[-1]
+    alt = f"{title}. " + "; ".join(
+        f"cohort {c}: na 12 maanden {'' if pd.isna(r.get('% na 12 mnd')) else round(r['% na 12 mnd'])}"
+        "% nog in het bestand" for c, r in table.iterrows()) + f" (laatste cohort {last.name})."
+    return Chart(name, fig, alt)

@@ -26,11 +26,16 @@ Y19_END = dt.date(2019, 12, 31)
 Y19_START = dt.date(2019, 1, 1)
 STEP_ORDER = ("1", "2a", "2b", "3", "4", "5", "6n", "6z", "6g")
 CLOSE_TO_WORK = ("6g", "6z", "6n", "5", "4", "3", "2b", "2a", "1")  # rank order of latent u
+# Plausible moves between steps: school (3) is a detour, not a stage on the way to work.
+FORWARD = {"1": ("2a",), "2a": ("2b",), "2b": ("4", "4", "5", "3"), "3": ("4", "5"),
+           "4": ("5", "5", "6n"), "5": ("6g", "6z", "6n"), "6n": ("6g", "6z")}
+BACKWARD = {"2a": ("1",), "2b": ("2a",), "3": ("2b",), "4": ("2b",), "5": ("4",),
+            "6n": ("5",), "6z": ("6n",), "6g": ("6z",)}
 MEAN_STAY_YEARS = {"1": 7.0, "2a": 5.0, "2b": 3.0, "3": 2.5, "4": 2.0, "5": 1.0, "6g": 1.8,
                    "6z": 4.0, "6n": 2.5, None: 2.5}
 INDIRECT_WEIGHTS = {"VERHUIZING": 0.30, "PARTNER": 0.18, "PENSIOEN": 0.14,
                     "ANDERE_UITKERING": 0.14, "DETENTIE": 0.04, "OVERLIJDEN": 0.05, "OVERIG": 0.15}
-INFLOW_TREND = {2018: 1.0, 2020: 1.12, 2021: 0.95, 2022: 0.9, 2023: 1.0, 2024: 1.03, 2025: 1.02}
+INFLOW_TREND = {2018: 1.0, 2020: 1.05, 2021: 0.95, 2022: 1.0, 2023: 1.25, 2024: 1.3, 2025: 1.3}
 ACTIVE_RATE = {2017: 0.78, 2018: 0.78, 2019: T.ACTIVE_SHARE, 2020: 0.86, 2021: 0.86, 2022: 0.87,
                2023: 0.88, 2024: 0.88, 2025: 0.89}
 
@@ -185,13 +190,13 @@ def _markov(w: World, c: Client, start: dt.date, end: dt.date | None, trede: str
         day = day + dt.timedelta(days=int(w.rng.exponential(900)) + 30)
         if day >= stop:
             return
-        i = STEP_ORDER.index(trede)
-        if w.rng.random() < 0.62 and i < len(STEP_ORDER) - 1:
-            new = STEP_ORDER[min(i + int(w.rng.integers(1, 3)), len(STEP_ORDER) - 1)]
-        elif i > 0:
-            new = STEP_ORDER[i - 1]
+        if w.rng.random() < 0.6:
+            options = FORWARD.get(trede, ())
         else:
+            options = BACKWARD.get(trede, ())
+        if not options:
             continue
+        new = str(w.rng.choice(options))
         w.tredes.append((c.id, day, new, True))
         trede = new
 

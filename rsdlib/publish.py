@@ -48,15 +48,24 @@ def fmt_euro(value: float) -> str:
     return f"€ {sign}{fmt_count(abs(value))}"
 
 
-def cell_text(table: pd.DataFrame, row: str, column: str, value: object) -> str:
-    """One cell as the council reads it: count, percentage, or text."""
+def cell_kind(table: pd.DataFrame, row: str, column: str, value: object) -> str:
+    """What a cell holds: text, pct (0-100), euro or count. A table may mark whole rows as
+    percentages in `attrs["pct_rows"]` (the KPI scorecard does)."""
     if isinstance(value, str):
-        return value
-    if is_pct(row, column):
-        return fmt_pct(value)  # type: ignore[arg-type]
+        return "text"
+    if is_pct(row, column) or row in table.attrs.get("pct_rows", ()):
+        return "pct"
     if is_euro(column):
-        return fmt_euro(value)  # type: ignore[arg-type]
-    return fmt_count(value)  # type: ignore[arg-type]
+        return "euro"
+    return "count"
+
+
+def cell_text(table: pd.DataFrame, row: str, column: str, value: object) -> str:
+    """One cell as the council reads it: count, percentage, euros, or text."""
+    kind = cell_kind(table, row, column, value)
+    if kind == "text":
+        return value  # type: ignore[return-value]
+    return {"pct": fmt_pct, "euro": fmt_euro, "count": fmt_count}[kind](value)  # type: ignore
 
 
 # --------------------------------------------------------------------------- HTML
@@ -121,15 +130,15 @@ p.noot{font-size:0.85em;color:#444}
 # --------------------------------------------------------------------------- CSV
 
 
-def csv_value(row: str, column: str, value: object, suppressed: bool) -> str:
+def csv_value(table: pd.DataFrame, row: str, column: str, value: object,
+              suppressed: bool) -> str:
     """A cell as the machine-readable CSV holds it: integer count, 2-decimal %, or text."""
     if suppressed or value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, str):
-        return value
-    if is_pct(row, column):
-        return f"{float(value):.2f}"  # type: ignore[arg-type]
-    if is_euro(column) and not float(value).is_integer():  # type: ignore[arg-type]
+    kind = cell_kind(table, row, column, value)
+    if kind == "text":
+        return value  # type: ignore[return-value]
+    if kind == "pct" or (kind == "euro" and not float(value).is_integer()):  # type: ignore
         return f"{float(value):.2f}"  # type: ignore[arg-type]
     return str(int(round(float(value))))  # type: ignore[arg-type]
 
@@ -140,7 +149,8 @@ def write_csv(table: pd.DataFrame, path: Path, meta: TableMeta) -> None:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["rij", *map(str, table.columns)])
         for pos, (label, row) in enumerate(table.iterrows()):
-            w.writerow([label, *(csv_value(str(label), str(c), v, (pos, c) in meta.suppressed)
+            w.writerow([label, *(csv_value(table, str(label), str(c), v,
+                                           (pos, c) in meta.suppressed)
                                  for c, v in row.items())])
 
 
@@ -216,7 +226,7 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
                 elif value is None or (isinstance(value, float) and math.isnan(value)):
                     pass
-                elif is_pct(str(label), str(col)):
+                elif cell_kind(table, str(label), str(col), value) == "pct":
                     cell.value = float(value) / 100
                     cell.number_format = "0.00%"
                 elif is_euro(str(col)):

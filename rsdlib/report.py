@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rsdlib import __version__, charts, finance, publish, tables
+from rsdlib import __version__, charts, finance, kpi, publish, tables, trends
 from rsdlib.config import Config, load_config
 from rsdlib.io import Export, load, require_year
 from rsdlib.paths import DEMO_DIR, OUTPUT_DIR
@@ -72,6 +72,19 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD"
     computed = tables.all_tables(exp, year, scope, cfg)
     metas = {tid: publish.TableMeta(tid, f"{title} — {scope} {year}")
              for tid, (title, _) in tables.TABLES.items()}
+    label = cfg.name if scope == cfg.short else scope
+    extra: dict[str, pd.DataFrame] = {}
+    if scope == cfg.short and kpi.period_for(cfg, year) is not None:
+        extra["kpi_scorecard"] = kpi.kpi_scorecard(exp, year, cfg)
+    extra |= trends.trend_tables(exp, year, scope, cfg)
+    previous = pd.Timestamp(year - 1, 12, 31)
+    if previous in set(exp.peildata) and _has_start(exp, year - 1):
+        extra["jaarvergelijking_trede"] = trends.year_over_year(
+            computed["bijlage_2_1_trede"], tables.bijlage_2_1_trede(exp, year - 1, scope, cfg),
+            scope, year)
+    for tid, table in extra.items():
+        computed[tid] = table
+        metas[tid] = publish.TableMeta(tid, f"{trends.TITLES[tid]} — {label} {year}")
     if scope == cfg.short:
         start = computed["bijlage_2_6_dossiers"].iloc[:, 0]
         dossiers = {m: int(start[m]) for m in cfg.municipalities}
@@ -80,9 +93,38 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD"
             metas[tid] = publish.TableMeta(tid, f"{finance.TITLES[tid]} — {cfg.name}")
     r = Report(cfg, exp, year, scope, mode, out, computed, metas,
                run_date=dt.date.today().strftime("%d-%m-%Y"))
-    r.charts = charts.appendix_charts(computed, cfg, scope, year)
+    r.charts = charts.appendix_charts(computed, cfg, scope, year) + _more_charts(r, label)
     write_outputs(r)
     return r
+
+
+def _has_start(export: Export, year: int) -> bool:
+    try:
+        require_year(export, year)
+    except Exception:
+        return False
+    return True
+
+
+def _more_charts(r: Report, label: str) -> list[charts.Chart]:
+    """Trend, pyramid, inflow-reason, KPI and cohort charts of one run."""
+    y, t = r.year, r.tables
+    out = [
+        charts.pyramid("piramide", tables.age_by_gender(r.export, y, r.scope, r.config),
+                       f"Leeftijd en geslacht, {label}, 31-12-{y}"),
+        charts.stacked_columns("instroomredenen",
+                               tables.inflow_reasons(r.export, y, r.scope, r.config),
+                               f"Instroom naar reden {y} (excl. BBZ), {label}", "Aantal"),
+        charts.flows("stromen", t["trend_stromen"], f"Instroom en uitstroom per maand, {label}"),
+        charts.dossiers("dossiers", t["trend_dossiers"],
+                        f"Uitkeringsdossiers per maand en prognose, {label}"),
+        charts.survival("cohorten", t["cohort_uitstroom"],
+                        f"Aandeel van de instroom nog in het bestand, {label}"),
+    ]
+    if "kpi_scorecard" in t:
+        out.append(charts.kpi_chart("kpi", t["kpi_scorecard"], f"Resultaatafspraken {y}: "
+                                    "realisatie ten opzichte van het doel"))
+    return out
 
 
 def cover(r: Report) -> list[tuple[str, str]]:
@@ -111,7 +153,8 @@ def write_outputs(r: Report) -> None:
         notes += [(f"Financiën: {k.lower()}", v) for k, v in finance.assumptions(r.config)]
     publish.write_xlsx(r.tables, r.metas, r.out / "bijlagen.xlsx", cover(r), notes, r.config)
     for chart in r.charts:
-        chart.figure.savefig(r.out / "figures" / f"{chart.name}.png", metadata={"Software": None})
+        chart.figure.savefig(r.out / "figures" / f"{chart.name}.png", bbox_inches="tight",
+                             metadata={"Software": None})
 
 
 # --------------------------------------------------------------------------- display
@@ -131,15 +174,24 @@ def show_title(r: Report):
 
 
 def show_table(r: Report, tid: str):
-    """One appendix table as accessible HTML in Dutch number format."""
+    """One table as accessible HTML in Dutch number format (nothing when this run has none)."""
+    if tid not in r.tables:
+        return _html("")
     return _html(publish.html_table(r.tables[tid], r.metas[tid], r.config))
+
+
+def show_heading(text: str):
+    """A section heading of the page."""
+    return _html(f"<h2>{html.escape(text)}</h2>")
 
 
 def show_chart(r: Report, name: str):
     """One chart as an inline PNG with alt text (rendered once, from the saved figure)."""
-    chart = next(c for c in r.charts if c.name == name)
+    chart = next((c for c in r.charts if c.name == name), None)
+    if chart is None:
+        return _html("")
     buf = _io.BytesIO()
-    chart.figure.savefig(buf, format="png", metadata={"Software": None})
+    chart.figure.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
     data = base64.b64encode(buf.getvalue()).decode()
     return _html(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt)}"'
                  f' style="max-width:100%"><figcaption>{html.escape(chart.figure.axes[0].get_title())}'

@@ -387,6 +387,26 @@ def bijlage_1_treden(export: Export, year: int, scope: str, config: Config) -> p
     return table
 
 
+def age_by_gender(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Clients per age band and gender at 31-12-Y (for the population pyramid)."""
+    s = snapshot(export, require_year(export, year)[1])
+    if scope != config.short:
+        s = s[s["gemeente"] == scope]
+    table = (s.groupby(["leeftijdsklasse", "geslacht"], observed=False).size().unstack()
+             .reindex(columns=["M", "V", "X"], fill_value=0))
+    return table.rename(columns=schema.GESLACHT_LABELS).astype(float)
+
+
+def inflow_reasons(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+    """Inflow in Y excl. BBZ per municipality (rows) and reason (columns)."""
+    i = year_inflow(export, year)
+    munis = list(config.municipalities) if scope == config.short else [scope]
+    table = (i.groupby(["gemeente", "reden"], observed=False).size().unstack()
+             .reindex(index=munis, columns=list(schema.INSTROOM_REDENEN), fill_value=0))
+    return table.rename(columns={"DIRECT": "Direct", "INDIRECT": "Indirect",
+                                 "NUG": "Niet-uitkeringsgerechtigd"}).astype(float)
+
+
 TableFn = Callable[[Export, int, str, Config], pd.DataFrame]
 
 TABLES: dict[str, tuple[str, TableFn]] = {

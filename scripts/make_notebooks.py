@@ -15,11 +15,15 @@ mode = "intern"  # "intern" or "publiek"
 config = None    # None: config/liemers.toml'''
 
 SECTIONS = [
-    "bijlage_1_treden", "bijlage_2_1_trede", "chart:treden", "bijlage_2_1_leeftijd",
+    "h:Resultaatafspraken", "kpi_scorecard", "chart:kpi",
+    "h:Bijlagen", "bijlage_1_treden", "bijlage_2_1_trede", "chart:treden", "bijlage_2_1_leeftijd",
     "chart:leeftijd", "bijlage_2_2_uitkeringsduur", "chart:uitkeringsduur",
-    "bijlage_2_2_geslacht", "bijlage_2_2_migratie", "bijlage_2_3_uitstroom",
+    "bijlage_2_2_geslacht", "chart:piramide", "bijlage_2_2_migratie", "bijlage_2_3_uitstroom",
     "bijlage_2_3_indirect", "bijlage_2_3_totaal", "bijlage_2_4_instroom_reden",
-    "bijlage_2_5_instroom_groep", "bijlage_2_6_dossiers",
+    "chart:instroomredenen",
+    "bijlage_2_5_instroom_groep", "bijlage_2_6_dossiers", "jaarvergelijking_trede",
+    "h:Ontwikkeling", "chart:stromen", "trend_stromen", "chart:dossiers", "trend_dossiers",
+    "trend_actief", "chart:cohorten", "cohort_uitstroom",
 ]
 
 
@@ -31,7 +35,9 @@ def bijlagen() -> nbf.NotebookNode:
         "from rsdlib import report\n\n"
         "r = report.build(export, year, scope, out, mode, config)\nreport.show_title(r)")]
     for s in SECTIONS:
-        if s.startswith("chart:"):
+        if s.startswith("h:"):
+            cells.append(nbf.v4.new_code_cell(f'report.show_heading("{s[2:]}")'))
+        elif s.startswith("chart:"):
             cells.append(nbf.v4.new_code_cell(f'report.show_chart(r, "{s[6:]}")'))
         else:
             cells.append(nbf.v4.new_code_cell(f'report.show_table(r, "{s}")'))
@@ -44,5 +50,50 @@ def bijlagen() -> nbf.NotebookNode:
     return nb
 
 
+EXPLORE = [
+    ("md", "# Verkennen\n\nDezelfde gegevens en definities als de bijlagen, om de volgende vraag "
+           "van een raadslid te beantwoorden. Pas de parameters aan en voer de cellen uit. "
+           "Alle uitkomsten zijn aantallen of aandelen, nooit klantregels."),
+    ("params", '''export = None              # None: data/demo
+config = None              # None: config/liemers.toml
+gemeenten = None           # bijvoorbeeld ["Duiven"]; None: alle gemeenten
+peildatum = "31-12-2019"
+van, tot = "01-01-2019", "31-12-2019"
+rijen, kolommen = "trede", "leeftijd"   # gemeente, trede, leeftijd, uitkeringsduur, achtergrond, geslacht
+'''),
+    ("code", "import pandas as pd\n\nfrom rsdlib import explore\nfrom rsdlib.config import load_config\n"
+             "from rsdlib.io import load\nfrom rsdlib.paths import DEMO_DIR\n\n"
+             "cfg = load_config(config)\ndata = load(export or DEMO_DIR, cfg)\n"
+             "data.report.summary_lines()[:6]"),
+    ("md", "## Klanten op een peildatum, naar twee kenmerken"),
+    ("code", "explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), rijen, kolommen, "
+             "gemeenten)"),
+    ("code", "explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), rijen, kolommen, "
+             "gemeenten, percentages=True).round(1)"),
+    ("md", "## Instroom en uitstroom in een periode, per maand"),
+    ("code", "explore.flows(data, pd.to_datetime(van, dayfirst=True), "
+             "pd.to_datetime(tot, dayfirst=True), by=\"reden\", gemeenten=gemeenten)"),
+    ("md", "## KPI's door de jaren heen"),
+    ("code", "explore.kpi_over_years(data, cfg, list(range(2019, 2026)), "
+             "gemeenten[0] if gemeenten else None).round(1)"),
+]
+
+
+def verkennen() -> nbf.NotebookNode:
+    nb = nbf.v4.new_notebook()
+    for kind, text in EXPLORE:
+        if kind == "md":
+            nb.cells.append(nbf.v4.new_markdown_cell(text))
+        else:
+            cell = nbf.v4.new_code_cell(text)
+            if kind == "params":
+                cell.metadata["tags"] = ["parameters"]
+            nb.cells.append(cell)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
 if __name__ == "__main__":
     nbf.write(bijlagen(), ROOT / "notebooks" / "bijlagen.ipynb")
+    nbf.write(verkennen(), ROOT / "notebooks" / "verkennen.ipynb")

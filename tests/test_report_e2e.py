@@ -14,6 +14,8 @@ from rsdlib.paths import CONFIG_DIR
 from rsdlib.publish import read_csv_table
 from rsdlib.tables import TABLES
 
+TRENDS = ("trend_stromen", "trend_dossiers", "trend_actief", "cohort_uitstroom",
+          "jaarvergelijking_trede")
 FINANCE = ("besparing", "besparing_realisatie", "maatschappelijke_baten", "kostenverdeling", "buig")
 
 SCOPES = ("Duiven", "Westervoort", "Zevenaar", "RSD")
@@ -45,9 +47,11 @@ def test_report_writes_every_output_for_every_scope(report_2019):
         folder = out / "2019" / scope
         assert {p.name for p in folder.iterdir()} == {
             "bijlagen.html", "bijlagen.xlsx", "tables", "figures", "notebook.ipynb"}
-        finance = set(FINANCE) if scope == "RSD" else set()
-        assert {p.stem for p in (folder / "tables").glob("*.csv")} == set(TABLES) | finance
-        assert len(list((folder / "figures").glob("*.png"))) >= 3
+        service = {*FINANCE, "kpi_scorecard"} if scope == "RSD" else set()
+        assert {p.stem for p in (folder / "tables").glob("*.csv")} == {*TABLES, *TRENDS, *service}
+        charts = {p.stem for p in (folder / "figures").glob("*.png")}
+        assert charts == {"treden", "leeftijd", "uitkeringsduur", "piramide", "instroomredenen",
+                          "stromen", "dossiers", "cohorten"} | ({"kpi"} if scope == "RSD" else set())
     assert not [p for p in (out / "2019").iterdir() if p.name.startswith(".")]
 
 
@@ -68,10 +72,10 @@ def test_html_is_council_ready(report_2019):
     assert "<h1>Bijlagen 2019 — RSD</h1>" in page
     assert "<td>1.608</td>" in page and "<td>25,68%</td>" in page     # Dutch number format
     assert "Gegevens en methode" in page and "SHA-256" in page
-    assert page.count('<table class="rsd"') == len(TABLES) + len(FINANCE)
+    assert page.count('<table class="rsd"') == len(TABLES) + len(TRENDS) + len(FINANCE) + 1
     assert "<h2>Financiën</h2>" in page and "<td>€ 1.400.000</td>" in page
     images = re.findall(r"<img [^>]+>", page)
-    assert len(images) >= 3
+    assert len(images) == 9
     assert all(re.search(r'alt="[^"]{20,}"', i) and 'src="data:image/png;base64,' in i
                for i in images)
 
@@ -81,7 +85,8 @@ def test_service_workbook_has_the_finance_sheets_with_euro_format(report_2019):
 
     _, out = report_2019
     wb = load_workbook(out / "2019" / "RSD" / "bijlagen.xlsx")
-    assert wb.sheetnames == ["Voorblad", *TABLES, *FINANCE, "Toelichting"]
+    assert wb.sheetnames == ["Voorblad", *TABLES, "kpi_scorecard", *TRENDS, *FINANCE,
+                             "Toelichting"]
     sheet = wb["kostenverdeling"]
     total = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "Totaal")
     assert total[-1].value == 1_400_000 and "€" in total[-1].number_format
@@ -94,7 +99,7 @@ def test_workbook_has_cover_tables_and_notes(report_2019):
 
     _, out = report_2019
     wb = load_workbook(out / "2019" / "Duiven" / "bijlagen.xlsx")
-    assert wb.sheetnames == ["Voorblad", *TABLES, "Toelichting"]
+    assert wb.sheetnames == ["Voorblad", *TABLES, *TRENDS, "Toelichting"]
     cover = {r[0]: r[1] for r in wb["Voorblad"].iter_rows(values_only=True) if r[0]}
     assert cover["Scope"] == "Duiven" and cover["Verslagjaar"] == "2019"
     sheet = wb["bijlage_2_1_trede"]
@@ -145,7 +150,7 @@ def test_a_failing_scope_exits_1_and_leaves_the_others_complete(tmp_path, demo_d
     assert str(failed) in printed and failed.is_file()
     assert not (out / "2019" / "Westervoort").exists()        # nothing that looks complete
     assert (out / "2019" / "Duiven" / "bijlagen.html").is_file()
-    assert len(list((out / "2019" / "Duiven" / "tables").glob("*.csv"))) == len(TABLES)
+    assert len(list((out / "2019" / "Duiven" / "tables").glob("*.csv"))) == len(TABLES) + len(TRENDS)
     assert not [p for p in (out / "2019").iterdir() if p.name.startswith(".")]
 
 

@@ -2,39 +2,11 @@
 
 import pandas as pd
 import pytest
+from helpers import build, client
 from pandas.testing import assert_series_equal
 from reference_check import assert_reference_2019
 
 from rsdlib import tables
-from rsdlib.io import read_export
-
-HEAD = ("peildatum;klantnummer;gemeente;geboortedatum;geslacht;trede;migratieachtergrond;"
-        "statushouder;doelgroepregister;uitkering_sinds;dossiernummer;loonkostensubsidie;"
-        "actief_traject;ontheffing")
-IN_HEAD = ("klantnummer;gemeente;instroomdatum;regeling;reden;trede;migratieachtergrond;"
-           "statushouder;doelgroepregister")
-OUT_HEAD = ("klantnummer;gemeente;uitstroomdatum;reden;migratieachtergrond;statushouder;"
-            "doelgroepregister;loonkostensubsidie")
-
-
-def client(nr, muni="Duiven", peil="31-12-2019", birth="01-06-1980", sex="V", trede="2b",
-           mig="N", stat="N", dgr="N", since="01-01-2015", dossier=None):
-    dossier = dossier if dossier is not None else (f"D{nr}" if since else "")
-    return (f"{peil};{nr};{muni};{birth};{sex};{trede};{mig};{stat};{dgr};{since};{dossier};"
-            "N;N;N")
-
-
-def build(tmp_path, config, klanten, instroom=(), uitstroom=()):
-    """Write a small export and load it through the real loader."""
-    start = [client(f"S{i}", peil="31-12-2018") for i in range(1)]
-    files = {"klanten": [HEAD, *start, *klanten], "instroom": [IN_HEAD, *instroom],
-             "uitstroom": [OUT_HEAD, *uitstroom]}
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    for name, lines in files.items():
-        (tmp_path / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    export = read_export(tmp_path, config)
-    assert export.report.refusals == []
-    return export
 
 
 @pytest.mark.parametrize("birth,day,age", [

@@ -1,0 +1,48 @@
+"""The analysts' exploration helpers and notebook."""
+
+import re
+
+import nbformat
+import pandas as pd
+import papermill as pm
+
+from rsdlib import explore, kpi
+from rsdlib.paths import NOTEBOOK_DIR
+
+
+def test_crosstab_agrees_with_the_appendix(demo, config):
+    day = pd.Timestamp(2019, 12, 31)
+    table = explore.crosstab(demo, day, "trede", "gemeente")
+    assert table.loc["Totaal", "Totaal"] == 2095
+    assert table.loc["Overige", "Duiven"] == 13 and table.loc["1", "Zevenaar"] == 266
+    duiven = explore.crosstab(demo, day, "leeftijd", "geslacht", gemeenten=["Duiven"])
+    assert duiven.loc["Totaal", "Totaal"] == 569
+    pct = explore.crosstab(demo, day, "trede", "gemeente", percentages=True)
+    assert round(pct.loc["1", "Totaal"], 2) == 25.68
+
+
+def test_flows_in_a_period_add_up(demo):
+    f = explore.flows(demo, pd.Timestamp(2019, 1, 1), pd.Timestamp(2019, 12, 31))
+    assert f["instroom"].to_numpy().sum() == 438 and f["uitstroom"].to_numpy().sum() == 569
+    by = explore.flows(demo, pd.Timestamp(2019, 1, 1), pd.Timestamp(2019, 12, 31),
+                       by="achtergrond", gemeenten=["Westervoort"])
+    assert by["instroom"].sum().to_dict() == {"Migratie achtergrond": 9, "Status houder": 20,
+                                              "Overig": 56}
+
+
+def test_kpi_over_years_uses_the_kpi_definitions(demo, config):
+    table = explore.kpi_over_years(demo, config, [2019, 2024])
+    assert table.loc["plaatsingen", 2019] == kpi.placements(demo["uitstroom"], 2019) == 304
+    assert table.loc["werkfit", 2024] == kpi.werkfit(demo["trede_mutaties"], 2024)
+
+
+def test_exploration_notebook_runs_and_shows_no_client_rows(tmp_path, demo_dir, demo):
+    out = tmp_path / "verkennen.ipynb"
+    pm.execute_notebook(str(NOTEBOOK_DIR / "verkennen.ipynb"), str(out), kernel_name="python3",
+                        progress_bar=False, parameters={"export": str(demo_dir),
+                                                        "gemeenten": ["Zevenaar"]})
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(str(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    numbers = set(demo["klanten"]["klantnummer"])
+    assert not numbers.intersection(re.findall(r"K\d{6}", text))
+    assert "1078" in text or "1.078" in text           # Zevenaar's clients at 31-12-2019

@@ -1,0 +1,160 @@
+"""KPIs, trends and cohorts on hand-built exports with known answers, and on the demo export."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import reference_2019 as ref
+from helpers import build, client
+
+from rsdlib import kpi, trends
+
+OUT = "{nr};Duiven;{day};{reason};N;N;{dgr};{lks}"
+
+
+def out(nr, day, reason="ARBEID", dgr="N", lks="N"):
+    return OUT.format(nr=nr, day=day, reason=reason, dgr=dgr, lks=lks)
+
+
+def test_a_client_placed_twice_in_a_year_counts_once(tmp_path, config):
+    e = build(tmp_path, config, [client("A")], uitstroom=[
+        out("A", "01-02-2019"), out("A", "01-09-2019", "PARTTIME"), out("B", "01-03-2019"),
+        out("C", "01-03-2019", "VERHUIZING"), out("D", "01-03-2018")])
+    assert kpi.placements(e["uitstroom"], 2019) == 2
+
+
+def test_target_group_definitions_differ_by_period(tmp_path, config):
+    e = build(tmp_path, config, [client("A")], uitstroom=[
+        out("A", "01-02-2024", dgr="J"), out("B", "01-02-2024", lks="J"),
+        out("C", "01-02-2024")])
+    assert kpi.placements_target_group(e["uitstroom"], 2024, "doelgroepregister") == 1
+    assert kpi.placements_target_group(e["uitstroom"], 2024, "arbeidsbeperking") == 2
+
+
+def test_werkfit_and_forward_steps_count_each_client_once(tmp_path, config):
+    e = build(tmp_path, config, [client("A")], mutaties=[
+        "A;Duiven;01-02-2019;2b;5", "A;Duiven;01-05-2019;5;4",        # 2b -> 5 -> 4: once
+        "A;Duiven;01-06-2019;4;6g",                                    # again werkfit: still once
+        "B;Duiven;01-03-2019;1;2a",                                    # forward, not werkfit
+        "C;Duiven;01-03-2019;;5",                                      # from empty: no step
+        "D;Duiven;01-03-2019;6g;6n",                                   # backward
+        "E;Duiven;01-03-2018;2b;5",                                    # other year
+        "F;Duiven;01-03-2019;4;6n"])                                   # werkfit to 6n
+    m = e["trede_mutaties"]
+    assert kpi.werkfit(m, 2019) == 2
+    assert kpi.forward_steps(m, 2019) == 3
+
+
+def test_durability_counts_returns_within_the_window_and_waits_for_it(tmp_path, config):
+    inflow = ["A;Duiven;01-07-2019;PW;DIRECT;4;N;N;N",    # back within 12 months of 01-02
+              "B;Duiven;02-02-2020;PW;DIRECT;4;N;N;N",    # back 12 months + 1 day: durable
+              "C;Duiven;01-01-2019;PW;DIRECT;4;N;N;N"]    # before the placement: durable
+    e = build(tmp_path, config, [client("A", peil="31-12-2020")], instroom=inflow,
+              uitstroom=[out("A", "01-02-2019"), out("B", "01-02-2019"), out("C", "01-02-2019"),
+                         out("D", "01-02-2019")])
+    share = kpi.durable_share(e["uitstroom"], e["instroom"], 2019, 12, e.export_date)
+    assert share == pytest.approx(75.0)
+    assert kpi.durable_share(e["uitstroom"], e["instroom"], 2020, 12, e.export_date) is None
+    late = kpi.durable_share(e["uitstroom"], e["instroom"], 2019, 24, e.export_date)
+    assert late is None            # 01-02-2019 + 24 months is after the export's date
+
+
+def test_active_share_is_the_average_of_month_ends(tmp_path, config):
+    e = build(tmp_path, config, [
+        client("A", peil="31-01-2019", trede="2a", actief="J"),
+        client("B", peil="31-01-2019", trede="4", actief="N"),
+        client("A", peil="28-02-2019", trede="2a", actief="J"),
+        client("B", peil="28-02-2019", trede="5", actief="J"),
+        client("C", peil="28-02-2019", trede="1", actief="N"),        # not on 2a-5
+        client("A", peil="31-12-2019", trede="2a", actief="J")])
+    assert kpi.active_share(e["klanten"], 2019, ("2a", "2b", "3", "4", "5")) == pytest.approx(
+        np.mean([50, 100, 100]))
+    only_year_end = build(tmp_path / "b", config, [client("A", trede="1", actief="J"),
+                                                   client("B", trede="1")])
+    assert kpi.active_share(only_year_end["klanten"], 2019, ("1", "2a")) == 50
+
+
+def test_lks_growth_and_youth_kpis(tmp_path, config):
+    e = build(tmp_path, config, [
+        client("A", peil="31-12-2018", lks="J"), client("B", peil="31-12-2018", lks="J"),
+        client("A", lks="J"), client("B", lks="J"), client("C", lks="J"),
+        client("Y1", birth="01-01-1993", actief="J"), client("Y2", birth="01-01-1999"),
+        client("Y3", birth="01-01-2000", onth="J")], start=False,
+        gesprekken=["J1;Duiven;01-03-2019;UITKERING", "J2;Duiven;01-04-2019;WERK",
+                    "J3;Duiven;01-04-2019;SCHOOL", "J4;Duiven;01-04-2019;ANDERS"])
+    assert kpi.lks_growth(e["klanten"], 2019) == 50
+    assert kpi.youth_to_benefit(e["jongeren_gesprekken"], 2019) == 25
+    assert kpi.youth_active(e["klanten"], 2019) == 50      # Y1 (26) active, Y2 not; Y3 exempt
+
+
+def test_kaplan_meier_censors_at_the_export_date():
+    durations = np.array([2.0, 4.0, 5.0, 8.0, 10.0])
+    observed = np.array([True, False, True, False, False])
+    s = trends.kaplan_meier(durations, observed, np.array([1.0, 3.0, 6.0, 9.0, 12.0]))
+    assert s[0] == 1.0
+    assert s[1] == pytest.approx(4 / 5)
+    assert s[2] == pytest.approx(4 / 5 * 2 / 3)          # 3 at risk at 5, one leaves
+    assert s[3] == pytest.approx(4 / 5 * 2 / 3)
+    assert np.isnan(s[4])                                  # nobody followed for 12 months
+
+
+def test_demo_2019_scorecard_reproduces_the_published_headline_kpis(demo, config):
+    card = kpi.kpi_scorecard(demo, 2019, config)
+    assert card.loc["stap_voorwaarts", "Realisatie"] == ref.STAP_VOORWAARTS
+    assert card.loc["plaatsingen", "Realisatie"] == ref.PLAATSINGEN
+    assert round(card.loc["actief", "Realisatie"]) == ref.ACTIEF_PCT
+    assert round(card.loc["duurzaam", "Realisatie"]) == ref.DUURZAAM_PCT
+    assert card.loc["plaatsingen_doelgroep", "Realisatie"] >= 30
+    assert set(card["Status"]) == {kpi.BEHAALD}
+    assert card.attrs["pct_rows"] == ["actief", "duurzaam"]
+
+
+@pytest.mark.parametrize("year,no_data", [(2024, set()), (2025, {"duurzaam"}),
+                                          (2026, set(kpi.KPIS) - {"stap_voorwaarts"})])
+def test_demo_scorecards_2024_2026_compute(demo, config, year, no_data):
+    card = kpi.kpi_scorecard(demo, year, config)
+    assert len(card) == 8
+    missing = set(card.index[card["Realisatie"].isna()])
+    assert missing == no_data & set(card.index)
+    assert (card.loc[list(missing), "Status"] == kpi.GEEN_GEGEVENS).all()
+    assert card.loc[card["Realisatie"].notna(), "Status"].isin(
+        [kpi.BEHAALD, kpi.NIET_BEHAALD]).all()
+
+
+def test_no_scorecard_outside_an_assignment_period(demo, config):
+    assert kpi.kpi_scorecard(demo, 2021, config).empty
+
+
+def test_monthly_flows_add_up_to_the_year(demo, config):
+    flows = trends.monthly_flows(demo, 2019)
+    year = flows.loc[[m for m in flows.index if m.startswith("2019")]]
+    assert year["Instroom"].sum() == 438 and year["Uitstroom"].sum() == 569
+    assert flows.loc["2019-12", "Uitstroom 12 mnd"] == 569
+    duiven = trends.monthly_flows(demo, 2019, "Duiven")
+    assert duiven.loc["2019-12", "Instroom 12 mnd"] == 108
+
+
+def test_dossiers_per_month_and_prognosis(demo, config):
+    table = trends.monthly_dossiers(demo, 2025, config)
+    assert table.loc["2019-12", "Dossiers"] == 1608 and table.loc["2018-12", "Dossiers"] == 1656
+    base = table.loc["2022-12", "Dossiers"]
+    assert table.loc["2022-12", "Prognose"] == base
+    assert table.loc["2024-12", "Prognose"] == pytest.approx(base * 1.023 * 1.031)
+    assert table["Prognose"].notna().sum() == 4          # 2022 to 2025 year ends
+
+
+def test_cohorts_are_censored_at_the_export_date(demo, config):
+    table = trends.cohort_survival(demo, 2025)
+    assert table.loc["2019", "Instroom"] == 438
+    assert table.loc["2025", ["% na 12 mnd", "% na 24 mnd"]].isna().all()
+    assert table.loc["2023", "% na 36 mnd"] != table.loc["2023", "% na 36 mnd"]   # NaN
+    row = table.loc["2019", ["% na 6 mnd", "% na 12 mnd", "% na 24 mnd", "% na 36 mnd"]]
+    assert (np.diff(row.to_numpy()) <= 0).all() and 0 < row.iloc[-1] < 100
+
+
+def test_year_over_year_change():
+    cur = pd.DataFrame({"RSD": [10.0, 5.0]}, index=["a", "b"])
+    prev = pd.DataFrame({"RSD": [8.0, 0.0]}, index=["a", "b"])
+    table = trends.year_over_year(cur, prev, "RSD", 2019)
+    assert table.columns.tolist() == ["31-12-2018", "31-12-2019", "Verschil", "% Verschil"]
+    assert table.loc["a"].tolist()[:3] == [8, 10, 2] and table.loc["a", "% Verschil"] == 25
+    assert np.isnan(table.loc["b", "% Verschil"])
