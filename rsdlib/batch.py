@@ -44,7 +44,8 @@ def notebook_html(notebook: Path, title: str) -> str:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cel-{i}"      # papermill's injected cell gets a random id: keep HTML stable
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]

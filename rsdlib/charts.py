@@ -156,6 +156,8 @@ def dossiers(name: str, table: pd.DataFrame, title: str) -> Chart:
     ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+    if table.empty:
+        return Chart(name, fig, f"{title}. Geen maandstanden in de export.")
     alt = (f"{title}. Van {fmt_count(table['Dossiers'].iloc[0])} in {table.index[0]} naar "
            f"{fmt_count(table['Dossiers'].iloc[-1])} in {table.index[-1]}"
            + (f"; prognose {fmt_count(prog.iloc[-1])} in {prog.index[-1]}." if len(prog) else "."))
@@ -225,20 +227,46 @@ def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
     fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
     cols = [c for c in table.columns if c.startswith("% na")]
     x = [0] + [int(c.split()[2]) for c in cols]
-    styles = ["-", "--", ":", "-."]
+    styles = ["-", "--", ":", "-.", (0, (5, 1, 1, 1))]
+    colors = [PALETTE[0], PALETTE[1], PALETTE[3], PALETTE[4], PALETTE[0]]
+    table = table.iloc[-5:]          # the five most recent cohorts stay readable
     for i, (cohort, row) in enumerate(table.iterrows()):
-        ax.plot(x, [100, *row[cols].tolist()], marker="o", color=PALETTE[i % 4 if i % 4 != 2 else 3],
-                linestyle=styles[i % len(styles)], label=str(cohort))
+        ax.plot(x, [100, *row[cols].tolist()], marker="os^Dv"[i], color=colors[i],
+                linestyle=styles[i], label=str(cohort))
     ax.set_title(title)
     ax.set_xlabel("Maanden na instroom")
     ax.set_ylabel("Nog in het bestand")
     ax.set_xticks(x)
     _pct_axis(ax)
-    ax.legend(frameon=False, fontsize=8, title="Instroomjaar", ncol=2)
+    if len(table):
+        ax.legend(frameon=False, fontsize=8, title="Instroomjaar", ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+    if table.empty:
+        return Chart(name, fig, f"{title}. Geen instroom in de export.")
     last = table.iloc[-1]
     alt = f"{title}. " + "; ".join(
         f"cohort {c}: na 12 maanden {'' if pd.isna(r.get('% na 12 mnd')) else round(r['% na 12 mnd'])}"
         "% nog in het bestand" for c, r in table.iterrows()) + f" (laatste cohort {last.name})."
     return Chart(name, fig, alt)
+
+
+def public_charts(tables: dict[str, pd.DataFrame], metas: dict, config: Config, scope: str,
+                  year: int) -> list[Chart]:
+    """Charts for publiek mode: the scope's column of the peildatum tables, suppressed cells
+    left out (and named as such in the alt text)."""
+    out = []
+    for tid, name, what in (("bijlage_2_1_trede", "treden", "Trede"),
+                            ("bijlage_2_1_leeftijd", "leeftijd", "Leeftijd"),
+                            ("bijlage_2_2_uitkeringsduur", "uitkeringsduur", "Uitkeringsduur")):
+        table = tables[tid]
+        hidden = {table.index[r] for r, c in metas[tid].suppressed if c == scope}
+        series = table[scope].drop(index="Totaal")
+        shown = series.drop(index=[h for h in hidden if h in series.index])
+        chart = bars(name, shown, f"{what} klanten, {scope}, 31-12-{year}", what,
+                     "Aantal klanten")
+        if hidden - {"Totaal"}:
+            chart.alt += " Niet getoond (kleine aantallen): " + ", ".join(
+                h for h in series.index if h in hidden) + "."
+        out.append(chart)
+    return out

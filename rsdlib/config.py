@@ -69,6 +69,11 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"{path}: [service] heeft name, short en municipalities nodig")
     if len({m.casefold() for m in munis}) != len(munis) or service["short"] in munis:
         raise ConfigError(f"{path}: gemeentenamen en de korte naam moeten uniek zijn")
+    for name in (*munis, service["short"]):     # scope names become folder names
+        if not str(name).strip() or any(ch in str(name) for ch in '/\\:\0') or str(
+                name).startswith("."):
+            raise ConfigError(f"{path}: naam {name!r} kan geen mapnaam zijn "
+                              "(geen /, \\, :, en niet beginnen met een punt)")
     inhabitants = {int(y): dict(v) for y, v in raw.get("inhabitants", {}).items()}
     for year, counts in inhabitants.items():
         if set(counts) != set(munis):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import math
 import os
+import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -171,10 +174,27 @@ def _inert(cell, value: object) -> None:
             cell.quotePrefix = True
 
 
+def _reproducible_zip(path: Path, stamp: dt.datetime) -> None:
+    """Rewrite a zip (xlsx) with every entry dated `stamp`, so equal content gives equal bytes."""
+    with zipfile.ZipFile(path) as z:
+        parts = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    parts = [(name, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when, data)
+              if name == "docProps/core.xml" else data) for name, data in parts]
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    os.replace(tmp, path)
+
+
 def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], path: Path,
                cover: list[tuple[str, str]], notes: list[tuple[str, str]],
-               config: Config) -> None:
-    """A workbook: cover sheet, one formatted table per sheet, and a notes sheet."""
+               config: Config, stamp: dt.datetime | None = None) -> None:
+    """A workbook: cover sheet, one formatted table per sheet, and a notes sheet. The file
+    depends only on its content and `stamp` (the run date), never on the time of writing."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -258,7 +278,11 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
         nt.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
     nt.column_dimensions["A"].width = 34
     nt.column_dimensions["B"].width = 100
+    stamp = stamp or dt.datetime.combine(dt.date.today(), dt.time())
+    wb.properties.creator = "rsdlib"
+    wb.properties.created = wb.properties.modified = stamp
     wb.save(path)
+    _reproducible_zip(path, stamp)
 
 
 # --------------------------------------------------------------------------- validation page

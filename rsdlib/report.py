@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rsdlib import __version__, charts, finance, kpi, publish, tables, trends
+from rsdlib import __version__, charts, finance, kpi, publish, suppress, tables, trends
 from rsdlib.config import Config, load_config
 from rsdlib.io import Export, load, require_year
 from rsdlib.paths import DEMO_DIR, OUTPUT_DIR
@@ -76,9 +76,11 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD"
     extra: dict[str, pd.DataFrame] = {}
     if scope == cfg.short and kpi.period_for(cfg, year) is not None:
         extra["kpi_scorecard"] = kpi.kpi_scorecard(exp, year, cfg)
-    extra |= trends.trend_tables(exp, year, scope, cfg)
+    public = mode == "publiek"
+    if not public:       # monthly detail holds small cells: internal only
+        extra |= trends.trend_tables(exp, year, scope, cfg)
     previous = pd.Timestamp(year - 1, 12, 31)
-    if previous in set(exp.peildata) and _has_start(exp, year - 1):
+    if not public and previous in set(exp.peildata) and _has_start(exp, year - 1):
         extra["jaarvergelijking_trede"] = trends.year_over_year(
             computed["bijlage_2_1_trede"], tables.bijlage_2_1_trede(exp, year - 1, scope, cfg),
             scope, year)
@@ -91,11 +93,47 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD"
         for tid, table in finance.finance_tables(cfg, exp["uitstroom"], dossiers, year).items():
             computed[tid] = table
             metas[tid] = publish.TableMeta(tid, f"{finance.TITLES[tid]} — {cfg.name}")
+    if public:
+        for tid, hidden in public_suppression(exp, year, scope, cfg, computed).items():
+            metas[tid].suppressed = hidden
     r = Report(cfg, exp, year, scope, mode, out, computed, metas,
                run_date=dt.date.today().strftime("%d-%m-%Y"))
-    r.charts = charts.appendix_charts(computed, cfg, scope, year) + _more_charts(r, label)
+    if public:
+        r.charts = charts.public_charts(computed, metas, cfg, scope, year)
+    else:
+        r.charts = charts.appendix_charts(computed, cfg, scope, year) + _more_charts(r, label)
     write_outputs(r)
     return r
+
+
+def public_suppression(exp: Export, year: int, scope: str, cfg: Config,
+                       computed: dict[str, pd.DataFrame]) -> dict[str, set]:
+    """Suppressed cells per table for publiek mode. A municipality's tables hide at least what
+    the service's tables hide for the same cells; Bijlage 1 hides what 2.1 hides."""
+    out: dict[str, set] = {}
+    for tid, table in computed.items():
+        if tid == "bijlage_1_treden":
+            continue
+        pattern = None
+        if scope != cfg.short and tid in tables.TABLES and tid != "bijlage_2_3_totaal":
+            full = tables.TABLES[tid][1](exp, year, cfg.short, cfg)
+            hidden_full = suppress.suppress(tid, full, cfg, cfg.short)
+            pattern = suppress.municipal_pattern(full, hidden_full, table, cfg, scope)
+        out[tid] = suppress.suppress(tid, table, cfg, scope, pattern)
+    trede = out.get("bijlage_2_1_trede", set())
+    out["bijlage_1_treden"] = {(r, "Aantal klanten") for r, c in trede if c == scope and r < 9}
+    return out
+
+
+def suppression_rule(cfg: Config) -> str:
+    """The publication rule in words, for the cover, the notes and the page."""
+    t = int(cfg.publication.get("threshold", 5))
+    zeros = " en nullen" if cfg.publication.get("zeros_disclosive") else ""
+    return (f"Publieke versie: aantallen van 1 tot en met {t - 1}{zeros} zijn vervangen door •, "
+            "net als de cellen waaruit ze met de totalen af te leiden zouden zijn (secundaire "
+            f"onderdrukking: elke onderdrukte cel ligt binnen een marge van ten minste {t}) en "
+            "percentages van onderdrukte aantallen. Maandcijfers en cohorten staan alleen in de "
+            "interne versie.")
 
 
 def _has_start(export: Export, year: int) -> bool:
@@ -138,6 +176,7 @@ def cover(r: Report) -> list[tuple[str, str]]:
         ("Peildatum", f"31-12-{r.year}"),
         ("Versie rsdlib", __version__),
         ("Modus", r.mode),
+        *([("Onderdrukking", suppression_rule(r.config))] if r.mode == "publiek" else []),
         ("Rundatum", r.run_date),
     ]
 
@@ -149,9 +188,13 @@ def write_outputs(r: Report) -> None:
     for tid, table in r.tables.items():
         publish.write_csv(table, r.out / "tables" / f"{tid}.csv", r.metas[tid])
     notes = list(NOTES.items())
+    if r.mode == "publiek":
+        notes.insert(0, ("Onderdrukking", suppression_rule(r.config)))
     if any(tid in finance.TITLES for tid in r.tables):
         notes += [(f"Financiën: {k.lower()}", v) for k, v in finance.assumptions(r.config)]
-    publish.write_xlsx(r.tables, r.metas, r.out / "bijlagen.xlsx", cover(r), notes, r.config)
+    stamp = dt.datetime.strptime(r.run_date, "%d-%m-%Y")
+    publish.write_xlsx(r.tables, r.metas, r.out / "bijlagen.xlsx", cover(r), notes, r.config,
+                       stamp)
     for chart in r.charts:
         chart.figure.savefig(r.out / "figures" / f"{chart.name}.png", bbox_inches="tight",
                              metadata={"Software": None})
@@ -168,9 +211,11 @@ def _html(text: str):
 
 def show_title(r: Report):
     """The page title and a one-line summary."""
+    rule = (f'<p class="noot">{html.escape(suppression_rule(r.config))}</p>'
+            if r.mode == "publiek" else "")
     return _html(publish.TABLE_CSS + f"<h1>Bijlagen {r.year} — {html.escape(r.scope)}</h1>"
                  f"<p>{html.escape(r.config.name)}, bestuursrapportage. Peildatum 31-12-{r.year}."
-                 "</p>")
+                 f"</p>{rule}")
 
 
 def show_table(r: Report, tid: str):

@@ -26,8 +26,9 @@ def monthly_flows(export: Export, year: int, scope: str | None = None) -> pd.Dat
     i = _scoped(export["instroom"], scope)
     i = i[i["regeling"].astype(object) != "BBZ"]
     u = _scoped(export["uitstroom"], scope)
-    start = min(i["instroomdatum"].min(), u["uitstroomdatum"].min())
-    months = _months(start, pd.Timestamp(year, 12, 31))
+    firsts = [d for d in (i["instroomdatum"].min(), u["uitstroomdatum"].min()) if pd.notna(d)]
+    start = min(firsts) if firsts else pd.Timestamp(year, 1, 1)
+    months = _months(min(start, pd.Timestamp(year, 1, 1)), pd.Timestamp(year, 12, 31))
     inflow = i["instroomdatum"].dt.to_period("M").value_counts().reindex(months, fill_value=0)
     outflow = u["uitstroomdatum"].dt.to_period("M").value_counts().reindex(months, fill_value=0)
     table = pd.DataFrame({"Instroom": inflow, "Uitstroom": outflow}).astype(float)
@@ -64,8 +65,8 @@ def monthly_dossiers(export: Export, year: int, config: Config,
     table = pd.DataFrame({"Dossiers": counts})
     table["Prognose"] = np.nan
     base = int(config.prognosis.get("base_year", 0)) if config.prognosis else 0
-    base_day = pd.Timestamp(base, 12, 31)
-    if base and base_day in counts.index:
+    if base and pd.Timestamp(base, 12, 31) in counts.index:
+        base_day = pd.Timestamp(base, 12, 31)
         years = sorted({d.year for d in counts.index})
         for y, v in prognosis(config, counts[base_day], years).items():
             day = pd.Timestamp(y, 12, 31)
