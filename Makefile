@@ -36,5 +36,8 @@ lint: $(STAMP)
 lab: demo
 	$(BIN)/jupyter lab notebooks/
 
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py $(if $(JOBS),--jobs $(JOBS))
+
 clean:
 	rm -rf $(OUT) data/demo .pytest_cache

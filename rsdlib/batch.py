@@ -90,12 +90,58 @@ def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode
         return RunResult(year, scope, False, time.perf_counter() - start, failed, text)
 
 
+def input_hashes(folder: Path) -> list[str]:
+    """SHA-256 of every CSV and xlsx file of the export folder, by name (no parsing)."""
+    from rsdlib.io import _sha256
+
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
+    return [f"{p.name}:{_sha256(p)}" for p in files]
+
+
 def cache_key(export_hashes: list[str], config: Config) -> str:
-    """The cache folder name: the input files' hashes, the configuration and the version."""
+    """The cache folder name: the input files' hashes, the configuration's text, the version."""
     h = hashlib.sha256()
-    for part in [*export_hashes, str(config.path), __version__]:
+    settings = config.path.read_bytes() if config.path else b""
+    for part in [*export_hashes, __version__]:
         h.update(part.encode())
+    h.update(settings)
     return h.hexdigest()[:16]
+
+
+def load_validated(export: Path, out: Path, config: Config):
+    """The validated export and its cache folder: parsed once, reused while nothing changed."""
+    from rsdlib.io import load_cache
+
+    if not export.is_dir():
+        raise ExportError(f"{export}: exportmap niet gevonden")
+    cache = out / ".cache" / cache_key(input_hashes(export), config)
+    if (cache / "report.json").is_file():
+        return load_cache(cache, config), cache
+    data = read_export(export, config)
+    tmp = staging_dir(cache)
+    save_cache(data, tmp)
+    promote(tmp, cache)
+    return data, cache
+
+
+def write_prepared(data, cache: Path, years: list[int], names: list[str], config: Config,
+                   mode: str) -> None:
+    """Do each year's scope-independent work once and leave a small slice per scope."""
+    import pickle
+
+    from rsdlib.report import precomputed, prepare
+
+    for year in years:
+        if all(precomputed(cache, year, s, mode).is_file() for s in names):
+            continue                       # an earlier batch on the same export did it
+        prep = prepare(data, year, config, mode)
+        for scope in names:
+            path = precomputed(cache, year, scope, mode)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            with tmp.open("wb") as fh:
+                pickle.dump(prep.slice(scope, config), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
 
 
 def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
@@ -108,6 +154,20 @@ def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
     return out
 
 
+def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[int]):
+    """Validate (or reuse the cache) and check the years; an unusable export writes nothing."""
+    existed = out.exists()
+    try:
+        data, cache = load_validated(export, out, config)
+        for year in years:
+            require_year(data, year)
+    except ExportError:
+        if not existed:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return data, cache
+
+
 def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
               jobs: int | None = None, config_path: str | None = None, mode: str | None = None,
               notebook: Path = BIJLAGEN) -> int:
@@ -118,26 +178,24 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
         config = load_config(config_path)
         mode = mode or config.publication.get("mode", "intern")
         names = resolve_scopes(scopes, config)
-        data = read_export(export, config)
-        for year in years:
-            require_year(data, year)
+        out = out.resolve()
+        data, cache = _validated_or_nothing(export, out, config, years)
     except (ConfigError, ExportError) as exc:
         print(f"onbruikbare invoer: {exc}", file=sys.stderr)
         return 2
-    out = out.resolve()
     refused = len({(r.file, r.line) for r in data.report.refusals})
-    cache = out / ".cache" / cache_key([f.sha256 for f in data.report.files.values()], config)
-    if not (cache / "report.json").is_file():
-        tmp = staging_dir(cache)
-        save_cache(data, tmp)
-        promote(tmp, cache)
+    print(f"export gevalideerd: {refused} regels geweigerd; voorbereiden per jaar ...",
+          file=sys.stderr)
+    write_prepared(data, cache, years, names, config, mode)
+    validation = data.report
+    del data                 # the notebooks read their own small slices
     for year in years:
-        write_validation_html(data.report, out / str(year), config)
+        write_validation_html(validation, out / str(year), config)
     cfg_arg = str(config.path) if config.path else None
     tasks = [(y, s) for y in years for s in names]
     jobs = jobs or os.cpu_count() or 1
-    print(f"export gevalideerd: {refused} regels geweigerd (zie validatie.html); "
-          f"{len(tasks)} runs met {jobs} parallel", file=sys.stderr)
+    print(f"{len(tasks)} runs met {jobs} parallel (validatie: OUT/JAAR/validatie.html)",
+          file=sys.stderr)
     results: list[RunResult] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_one, notebook, cache, y, s, out, mode, cfg_arg)

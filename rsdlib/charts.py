@@ -27,6 +27,22 @@ class Chart:
     name: str
     figure: Figure
     alt: str
+    _png: bytes | None = None
+
+    @property
+    def title(self) -> str:
+        return self.figure.axes[0].get_title() if self.figure.axes else self.name
+
+    def png(self) -> bytes:
+        """The figure as PNG, rendered once (the file and the page share these bytes)."""
+        if self._png is None:
+            import io
+
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", metadata={"Software": None})
+            self._png = buf.getvalue()
+            plt.close(self.figure)
+        return self._png
 
 
 def _dutch_axis(ax, axis: str = "y") -> None:
@@ -207,13 +223,13 @@ def kpi_chart(name: str, card: pd.DataFrame, title: str) -> Chart:
 
     card = card[card["Realisatie"].notna()]
     share = 100 * card["Realisatie"] / card["Doel"]
-    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(card), 1) + 1.6), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(card), 1) + 1.8), dpi=110)
     colors = [PALETTE[0] if s == "behaald" else PALETTE[4] for s in card["Status"]]
     ax.barh(card["KPI"], share, color=colors)
     ax.axvline(100, color="black", linewidth=1)
     ax.invert_yaxis()
-    ax.set_title(title)
-    ax.set_xlabel("Realisatie in % van het doel (lijn: doel; donker: behaald)")
+    ax.set_title(title, fontsize=10, loc="right")
+    ax.set_xlabel("Realisatie in % van het doel (lijn: doel; donker: behaald)", fontsize=9)
     _pct_axis(ax, "x")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

@@ -15,6 +15,14 @@ EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 def _demo(args: argparse.Namespace) -> int:
     from rsdlib.demo import write_export
 
+    if args.national:
+        from rsdlib.national import write_national
+
+        paths = write_national(Path(args.dir), seed=args.seed, n_munis=args.municipalities,
+                               clients=args.clients)
+        print(f"landelijke demo-export geschreven naar {Path(args.dir).resolve()}; "
+              f"configuratie: {paths[-1]}")
+        return EXIT_OK
     config = load_config(args.config)
     paths = write_export(config, Path(args.dir), seed=args.seed, xlsx=args.xlsx)
     print(f"demo-export voor {config.name} geschreven naar {Path(args.dir).resolve()}:")
@@ -59,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("dir")
     d.add_argument("--seed", type=int, default=2019)
     d.add_argument("--xlsx", action="store_true", help="één .xlsx met een werkblad per bestand")
+    d.add_argument("--national", action="store_true",
+                   help="landelijke schaal (eigen configuratie nationaal.toml in DIR)")
+    d.add_argument("--municipalities", type=int, default=342, help="met --national")
+    d.add_argument("--clients", type=int, default=400_000, help="met --national")
     d.set_defaults(func=_demo)
 
     v = sub.add_parser("validate", help="controleer een export en toon geweigerde regels")

@@ -123,6 +123,7 @@ class RawTable:
     form: str
     encoding: str
     sha256: str
+    frame: pd.DataFrame | None = None   # fast path: well-formed rows, columns by position
 
 
 def _decode(data: bytes, source: str) -> tuple[str, str]:
@@ -162,6 +163,67 @@ def read_csv_raw(path: Path) -> RawTable:
         lines.append(start)
         start = reader.line_num + 1
     return RawTable(header, rows, lines, source, "csv", encoding, hashlib.sha256(data).hexdigest())
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_csv_fast(path: Path) -> RawTable | None:
+    """Read a clean CSV with pyarrow (all cells as text); None when any row is malformed,
+    so that the exact reader can report it with its line number."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    source = path.name
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
+        raise ExportError(f"{source}: leeg bestand (geen kopregel)")
+    if b"\x00" in head:
+        raise ExportError(f"{source}: onleesbaar bestand (binaire inhoud, geen CSV-tekst)")
+    first = head.split(b"\n", 1)[0]
+    if b";" not in first and (b"," in first or b"\t" in first):
+        raise ExportError(f"{source}: verkeerd scheidingsteken in de kopregel (verwacht ';')")
+    bom = head.startswith(b"\xef\xbb\xbf")
+    invalid: list[object] = []
+
+    def handler(row) -> str:
+        invalid.append(row)
+        return "skip"
+
+    for encoding in ("utf8", "cp1252"):
+        try:
+            table = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter=";", ignore_empty_lines=False,
+                                                 invalid_row_handler=handler),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={}, strings_can_be_null=False, quoted_strings_can_be_null=False,
+                    auto_dict_encode=False, check_utf8=True,
+                    timestamp_parsers=[], null_values=[], true_values=[], false_values=[]),
+            )
+            table = table.cast(pa.schema([(n, pa.string()) for n in table.column_names]))
+            break
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            if encoding == "cp1252" or invalid:
+                return None
+            invalid.clear()
+    if invalid:
+        return None
+    header = list(table.column_names)
+    frame = table.rename_columns([str(i) for i in range(len(header))]).to_pandas()
+    frame.columns = range(len(header))
+    maybe_blank = frame[frame[0].str.strip() == ""]
+    if len(maybe_blank) and (maybe_blank.apply(lambda c: c.str.strip() == "").all(axis=1)).any():
+        return None                     # a blank line: the exact reader reports it
+    name = "utf-8-sig" if bom else ("utf-8" if encoding == "utf8" else "windows-1252")
+    return RawTable(header, [], [], source, "csv", name, _sha256(path), frame=frame)
 
 
 def _cell_text(value: object) -> str:
@@ -224,7 +286,7 @@ def find_sources(folder: Path) -> dict[str, RawTable]:
     raw: dict[str, RawTable] = {}
     for name in names:
         if name in csvs:
-            raw[name] = read_csv_raw(csvs[name])
+            raw[name] = read_csv_fast(csvs[name]) or read_csv_raw(csvs[name])
     missing = [n for n in names if n not in raw]
     if missing and xlsxs:
         if len(xlsxs) > 1:
@@ -243,14 +305,22 @@ def find_sources(folder: Path) -> dict[str, RawTable]:
 # --------------------------------------------------------------------------- validation
 
 
+def _factor(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes per row and the distinct values: work on those, not on millions of rows."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def _parse_dates(values: pd.Series) -> pd.Series:
     """Parse dd-mm-jjjj text to dates via the unique values (fast on long files); NaT if bad."""
-    uniques, inverse = np.unique(values.to_numpy(dtype=object).astype(str), return_inverse=True)
-    ok = np.array([bool(re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", u)) for u in uniques])
-    parsed = pd.to_datetime(pd.Series(uniques).where(ok), format=schema.DATE_FORMAT,
+    codes, uniques = _factor(values)
+    ok = np.array([bool(re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", u)) for u in uniques], dtype=bool)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype=object).where(ok), format=schema.DATE_FORMAT,
                             errors="coerce")
     parsed = parsed.where((parsed.dt.year >= 1900) & (parsed.dt.year <= 2100))
-    return pd.Series(parsed.to_numpy()[inverse], index=values.index, dtype="datetime64[us]")
+    table = parsed.to_numpy(dtype="datetime64[us]")
+    out = table[codes] if len(codes) else np.array([], dtype="datetime64[us]")
+    return pd.Series(out, index=values.index, dtype="datetime64[us]")
 
 
 class _Checker:
@@ -263,13 +333,17 @@ class _Checker:
         self.structural = np.zeros(len(lines), dtype=bool)   # blank or wrong field count
         self.refusals: list[tuple[int, int, str, str]] = []   # (position, order, column, reason)
 
-    def refuse(self, mask: np.ndarray | pd.Series, column: str, reasons: pd.Series | str) -> None:
+    def refuse(self, mask: np.ndarray | pd.Series, column: str, reasons) -> None:
+        """Refuse the rows in `mask`; `reasons` is one text, a Series, or a function that
+        gives the texts for the refused positions (so texts are built for bad rows only)."""
         mask = np.asarray(mask, dtype=bool) & ~self.structural
         if not mask.any():
             return
         positions = np.flatnonzero(mask)
         if isinstance(reasons, str):
             texts = [reasons] * len(positions)
+        elif callable(reasons):
+            texts = list(reasons(positions))
         else:
             texts = list(pd.Series(reasons).to_numpy()[positions])
         order = len(self.refusals)
@@ -282,46 +356,52 @@ class _Checker:
                 for p, _, c, r in sorted(self.refusals)]
 
 
-def _quote(values: pd.Series) -> pd.Series:
-    return "'" + values.astype(str) + "'"
+def _quoted(text: pd.Series, template: str):
+    """Refusal texts for bad positions only: the template with the offending value quoted."""
+    values = text.to_numpy(dtype=object)
+    return lambda pos: [template.format(f"'{values[p]}'") for p in pos]
+
+
+def _coded(text: pd.Series, lookup, categories: list[str], ordered: bool = False):
+    """Map text to a categorical via its distinct values; also say which cells were unknown."""
+    codes, uniques = _factor(text)
+    mapped = np.array([categories.index(v) if (v := lookup(u)) in categories else -1
+                       for u in uniques], dtype=np.int64)
+    cat = mapped[codes] if len(codes) else np.array([], dtype=np.int64)
+    values = pd.Series(pd.Categorical.from_codes(cat, categories=categories, ordered=ordered),
+                       index=text.index)
+    return values, cat < 0
 
 
 def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config) -> pd.Series:
     """Convert one column's text to its type, refusing cells that do not fit."""
-    empty = text == ""
+    empty = (text == "").to_numpy(dtype=bool)
     if not col.nullable:
         chk.refuse(empty, col.name, "verplicht veld is leeg")
     if col.kind == "text":
         return text.where(~empty, None).astype("str")
     if col.kind == "date":
         dates = _parse_dates(text)
-        chk.refuse(~empty & dates.isna(), col.name,
-                   "ongeldige datum " + _quote(text) + " (verwacht dd-mm-jjjj)")
+        chk.refuse(~empty & dates.isna().to_numpy(), col.name,
+                   _quoted(text, "ongeldige datum {} (verwacht dd-mm-jjjj)"))
         return dates
     if col.kind == "flag":
-        up = text.str.upper()
-        chk.refuse(~empty & ~up.isin(["J", "N"]), col.name,
-                   "ongeldige waarde " + _quote(text) + " (verwacht J of N)")
-        return up == "J"
+        values, bad = _coded(text, lambda u: u.upper(), ["N", "J"])
+        chk.refuse(~empty & bad, col.name, _quoted(text, "ongeldige waarde {} (verwacht J of N)"))
+        return pd.Series(np.asarray(values.cat.codes) == 1, index=text.index)
     if col.kind == "trede":
-        low = text.str.lower()
-        chk.refuse(~empty & ~low.isin(schema.TREDE_ORDER), col.name,
-                   "onbekende trede " + _quote(text))
-        return pd.Series(pd.Categorical(low.where(low.isin(schema.TREDE_ORDER)),
-                                        dtype=schema.TREDE_DTYPE), index=text.index)
+        values, bad = _coded(text, lambda u: u.lower(), list(schema.TREDE_ORDER), ordered=True)
+        chk.refuse(~empty & bad, col.name, _quoted(text, "onbekende trede {}"))
+        return values
     if col.kind == "code":
-        up = text.str.upper()
-        chk.refuse(~empty & ~up.isin(col.codes), col.name,
-                   "onbekende code " + _quote(text) + f" (verwacht {', '.join(col.codes)})")
-        return pd.Series(pd.Categorical(up.where(up.isin(col.codes)), categories=list(col.codes)),
-                         index=text.index)
+        values, bad = _coded(text, lambda u: u.upper(), list(col.codes))
+        chk.refuse(~empty & bad, col.name,
+                   _quoted(text, "onbekende code {}" + f" (verwacht {', '.join(col.codes)})"))
+        return values
     if col.kind == "gemeente":
-        uniques = {v: config.municipality(v) for v in text.unique()}
-        canon = text.map(uniques)
-        chk.refuse(~empty & canon.isna(), col.name,
-                   "gemeente " + _quote(text) + " staat niet in de configuratie")
-        return pd.Series(pd.Categorical(canon, categories=list(config.municipalities)),
-                         index=text.index)
+        values, bad = _coded(text, config.municipality, list(config.municipalities))
+        chk.refuse(~empty & bad, col.name, _quoted(text, "gemeente {} staat niet in de configuratie"))
+        return values
     raise ValueError(f"unknown column kind {col.kind}")
 
 
@@ -364,13 +444,21 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
         raise ExportError(f"{raw.source}: verplichte kolom '{missing[0]}' ontbreekt"
                           + (f" (en {len(missing) - 1} andere)" if len(missing) > 1 else ""))
     known = {c.name for c in columns}
+    n_rows = len(raw.frame) if raw.frame is not None else len(raw.rows)
     report = FileReport(
         name=name, source=raw.source, form=raw.form, encoding=raw.encoding, sha256=raw.sha256,
-        rows_read=len(raw.rows),
+        rows_read=n_rows,
         extra_columns=[h for h in header if h and h not in known and h not in
                        schema.DROPPED_COLUMNS],
         dropped_columns=[h for h in header if h in schema.DROPPED_COLUMNS],
     )
+    positions = {h: i for i, h in enumerate(header)}
+    take = [c for c in columns if c.name in positions]
+    if raw.frame is not None:           # fast path: every row well-formed, line = row + 2
+        chk = _Checker(raw.source, np.arange(2, n_rows + 2, dtype=np.int64))
+        text = raw.frame[[positions[c.name] for c in take]]
+        text.columns = [c.name for c in take]
+        return _finish(name, text, take, chk, report, config)
     lines = np.asarray(raw.lines, dtype=np.int64)
     chk = _Checker(raw.source, lines)
     width = len(raw.header)
@@ -382,14 +470,18 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
     if wrong.any():
         chk.refuse(wrong, "-", pd.Series([f"{n} velden, verwacht {width}" for n in sizes]))
     chk.structural = blank | wrong     # their cells are not checked one by one
-    positions = {h: i for i, h in enumerate(header)}
-    take = [c for c in columns if c.name in positions]
     shaped = [r if len(r) == width else [""] * width for r in raw.rows]
     if shaped:
         matrix = np.asarray(shaped, dtype=object)[:, [positions[c.name] for c in take]]
     else:
         matrix = np.empty((0, len(take)), dtype=object)
     text = pd.DataFrame(matrix, columns=[c.name for c in take]).astype(str)
+    return _finish(name, text, take, chk, report, config)
+
+
+def _finish(name: str, text: pd.DataFrame, take: list[schema.Column], chk: _Checker,
+            report: FileReport, config: Config) -> tuple[pd.DataFrame, FileReport]:
+    """Convert and check the text columns; keep the used rows."""
     text = text.apply(lambda s: s.str.strip())
     frame = pd.DataFrame(index=text.index)
     for col in take:

@@ -7,9 +7,10 @@ everything it shows is reachable from tests.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import html
-import io as _io
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from rsdlib import __version__, charts, finance, kpi, publish, suppress, tables, trends
 from rsdlib.config import Config, load_config
-from rsdlib.io import Export, load, require_year
+from rsdlib.io import Export, ValidationReport, load, require_year
 from rsdlib.paths import DEMO_DIR, OUTPUT_DIR
 
 NOTES = {
@@ -49,7 +50,7 @@ class Report:
     """Everything one run computed and wrote."""
 
     config: Config
-    export: Export
+    validation: ValidationReport
     year: int
     scope: str
     mode: str
@@ -60,53 +61,130 @@ class Report:
     run_date: str = ""
 
 
-def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD",
-          out: str | Path | None = None, mode: str = "intern",
-          config: str | Path | None = None) -> Report:
-    """Load the export, compute every table and chart, and write CSV, Excel and PNG to `out`."""
-    cfg = load_config(config)
-    scope = cfg.scope(scope)
-    exp = load(export or DEMO_DIR, cfg)
+@dataclass
+class Prepared:
+    """The scope-independent work of one report year, done once per batch.
+
+    Every scope's tables are projections of these; `slice(scope)` keeps what one scope needs,
+    so that a notebook loads a small file instead of the export.
+    """
+
+    year: int
+    mode: str
+    validation: ValidationReport
+    full: dict[str, pd.DataFrame]
+    previous_trede: pd.DataFrame | None
+    trend: trends.TrendBase | None
+    scorecard: pd.DataFrame | None
+    finance: dict[str, pd.DataFrame]
+    age_gender: dict[str, pd.DataFrame]
+    inflow_reasons: pd.DataFrame
+    patterns: dict[str, set] = field(default_factory=dict)
+
+    def slice(self, scope: str, config: Config) -> Prepared:
+        """What one scope's notebook needs."""
+        own = scope == config.short
+        return dataclasses.replace(
+            self, trend=self.trend.slice(None if own else scope) if self.trend else None,
+            age_gender={k: v for k, v in self.age_gender.items() if k == scope},
+            inflow_reasons=self.inflow_reasons if own else self.inflow_reasons.loc[[scope]])
+
+
+def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepared:
+    """Compute once what all scopes of a year share: the service tables and the bases."""
     require_year(exp, year)
-    out = Path(out) if out else OUTPUT_DIR / "lab" / str(year) / scope
-    computed = tables.all_tables(exp, year, scope, cfg)
+    short = cfg.short
+    full = tables.all_tables(exp, year, short, cfg)
+    public = mode == "publiek"
+    previous = None
+    if not public and pd.Timestamp(year - 1, 12, 31) in set(exp.peildata) and _has_start(
+            exp, year - 1):
+        previous = tables.bijlage_2_1_trede(exp, year - 1, short, cfg)
+    scorecard = (kpi.kpi_scorecard(exp, year, cfg) if kpi.period_for(cfg, year) is not None
+                 else None)
+    start = full["bijlage_2_6_dossiers"].iloc[:, 0]
+    money = finance.finance_tables(cfg, exp["uitstroom"], {m: int(start[m])
+                                                          for m in cfg.municipalities}, year)
+    ages = tables.age_by_gender_all(exp, year, cfg)
+    patterns = ({tid: suppress.suppress(tid, t, cfg, short) for tid, t in full.items()}
+                if public else {})
+    return Prepared(year, mode, exp.report, full, previous,
+                    None if public else trends.trend_base(exp, year), scorecard, money, ages,
+                    tables.inflow_reasons(exp, year, short, cfg), patterns)
+
+
+def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
+    """One scope's tables, their publishing metadata and the data its charts need."""
+    year, short = p.year, cfg.short
+    own = scope == short
+    computed = dict(p.full) if own else {tid: tables.project(tid, p.full, scope, cfg, year)
+                                         for tid in tables.TABLES}
     metas = {tid: publish.TableMeta(tid, f"{title} — {scope} {year}")
              for tid, (title, _) in tables.TABLES.items()}
-    label = cfg.name if scope == cfg.short else scope
+    label = cfg.name if own else scope
     extra: dict[str, pd.DataFrame] = {}
-    if scope == cfg.short and kpi.period_for(cfg, year) is not None:
-        extra["kpi_scorecard"] = kpi.kpi_scorecard(exp, year, cfg)
-    public = mode == "publiek"
-    if not public:       # monthly detail holds small cells: internal only
-        extra |= trends.trend_tables(exp, year, scope, cfg)
-    previous = pd.Timestamp(year - 1, 12, 31)
-    if not public and previous in set(exp.peildata) and _has_start(exp, year - 1):
+    if own and p.scorecard is not None:
+        extra["kpi_scorecard"] = p.scorecard
+    if p.trend is not None:
+        extra |= trends.tables_from(p.trend, scope, cfg)
+    if p.previous_trede is not None:
+        previous = (p.previous_trede if own else
+                    tables.project("bijlage_2_1_trede", {"bijlage_2_1_trede": p.previous_trede},
+                                   scope, cfg, year - 1))
         extra["jaarvergelijking_trede"] = trends.year_over_year(
-            computed["bijlage_2_1_trede"], tables.bijlage_2_1_trede(exp, year - 1, scope, cfg),
-            scope, year)
+            computed["bijlage_2_1_trede"], previous, scope, year)
     for tid, table in extra.items():
         computed[tid] = table
         metas[tid] = publish.TableMeta(tid, f"{trends.TITLES[tid]} — {label} {year}")
-    if scope == cfg.short:
-        start = computed["bijlage_2_6_dossiers"].iloc[:, 0]
-        dossiers = {m: int(start[m]) for m in cfg.municipalities}
-        for tid, table in finance.finance_tables(cfg, exp["uitstroom"], dossiers, year).items():
+    if own:
+        for tid, table in p.finance.items():
             computed[tid] = table
             metas[tid] = publish.TableMeta(tid, f"{finance.TITLES[tid]} — {cfg.name}")
-    if public:
-        for tid, hidden in public_suppression(exp, year, scope, cfg, computed).items():
+    if p.mode == "publiek":
+        for tid, hidden in public_suppression(p, scope, cfg, computed).items():
             metas[tid].suppressed = hidden
-    r = Report(cfg, exp, year, scope, mode, out, computed, metas,
+    chartdata = {"age_gender": p.age_gender[scope],
+                 "inflow_reasons": p.inflow_reasons if own else p.inflow_reasons.loc[[scope]]}
+    return computed, metas, chartdata
+
+
+def precomputed(folder: Path, year: int, scope: str, mode: str) -> Path:
+    """Where a batch leaves one scope's prepared slice."""
+    return folder / "runs" / str(year) / f"{scope}.{mode}.pkl"
+
+
+def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD",
+          out: str | Path | None = None, mode: str = "intern",
+          config: str | Path | None = None) -> Report:
+    """Compute every table and chart of one scope and write CSV, Excel and PNG to `out`.
+
+    `export` is an export folder, or a batch's cache: then the scope's prepared slice is
+    read and the export is not parsed again.
+    """
+    cfg = load_config(config)
+    scope = cfg.scope(scope)
+    source = Path(export) if export else DEMO_DIR
+    ready = precomputed(source, year, scope, mode)
+    if ready.is_file():
+        with ready.open("rb") as fh:
+            prep = pickle.load(fh)
+    else:
+        prep = prepare(load(source, cfg), year, cfg, mode)
+    out = Path(out) if out else OUTPUT_DIR / "lab" / str(year) / scope
+    computed, metas, chartdata = for_scope(prep, scope, cfg)
+    r = Report(cfg, prep.validation, year, scope, mode, out, computed, metas,
                run_date=dt.date.today().strftime("%d-%m-%Y"))
-    if public:
+    label = cfg.name if scope == cfg.short else scope
+    if mode == "publiek":
         r.charts = charts.public_charts(computed, metas, cfg, scope, year)
     else:
-        r.charts = charts.appendix_charts(computed, cfg, scope, year) + _more_charts(r, label)
+        r.charts = (charts.appendix_charts(computed, cfg, scope, year)
+                    + _more_charts(r, label, chartdata))
     write_outputs(r)
     return r
 
 
-def public_suppression(exp: Export, year: int, scope: str, cfg: Config,
+def public_suppression(p: Prepared, scope: str, cfg: Config,
                        computed: dict[str, pd.DataFrame]) -> dict[str, set]:
     """Suppressed cells per table for publiek mode. A municipality's tables hide at least what
     the service's tables hide for the same cells; Bijlage 1 hides what 2.1 hides."""
@@ -115,10 +193,11 @@ def public_suppression(exp: Export, year: int, scope: str, cfg: Config,
         if tid == "bijlage_1_treden":
             continue
         pattern = None
-        if scope != cfg.short and tid in tables.TABLES and tid != "bijlage_2_3_totaal":
-            full = tables.TABLES[tid][1](exp, year, cfg.short, cfg)
-            hidden_full = suppress.suppress(tid, full, cfg, cfg.short)
-            pattern = suppress.municipal_pattern(full, hidden_full, table, cfg, scope)
+        if scope != cfg.short and tid in p.patterns and tid != "bijlage_2_3_totaal":
+            pattern = suppress.municipal_pattern(p.full[tid], p.patterns[tid], table, cfg, scope)
+        elif scope == cfg.short and tid in p.patterns:
+            out[tid] = p.patterns[tid]
+            continue
         out[tid] = suppress.suppress(tid, table, cfg, scope, pattern)
     trede = out.get("bijlage_2_1_trede", set())
     out["bijlage_1_treden"] = {(r, "Aantal klanten") for r, c in trede if c == scope and r < 9}
@@ -144,14 +223,13 @@ def _has_start(export: Export, year: int) -> bool:
     return True
 
 
-def _more_charts(r: Report, label: str) -> list[charts.Chart]:
+def _more_charts(r: Report, label: str, chartdata: dict) -> list[charts.Chart]:
     """Trend, pyramid, inflow-reason, KPI and cohort charts of one run."""
     y, t = r.year, r.tables
     out = [
-        charts.pyramid("piramide", tables.age_by_gender(r.export, y, r.scope, r.config),
+        charts.pyramid("piramide", chartdata["age_gender"],
                        f"Leeftijd en geslacht, {label}, 31-12-{y}"),
-        charts.stacked_columns("instroomredenen",
-                               tables.inflow_reasons(r.export, y, r.scope, r.config),
+        charts.stacked_columns("instroomredenen", chartdata["inflow_reasons"],
                                f"Instroom naar reden {y} (excl. BBZ), {label}", "Aantal"),
         charts.flows("stromen", t["trend_stromen"], f"Instroom en uitstroom per maand, {label}"),
         charts.dossiers("dossiers", t["trend_dossiers"],
@@ -172,7 +250,7 @@ def cover(r: Report) -> list[tuple[str, str]]:
         ("Scope", r.scope),
         ("Verslagjaar", str(r.year)),
         ("Bron", ", ".join(f"{f.source} (sha256 {f.sha256[:12]}…)"
-                           for f in r.export.report.files.values())),
+                           for f in r.validation.files.values())),
         ("Peildatum", f"31-12-{r.year}"),
         ("Versie rsdlib", __version__),
         ("Modus", r.mode),
@@ -196,8 +274,7 @@ def write_outputs(r: Report) -> None:
     publish.write_xlsx(r.tables, r.metas, r.out / "bijlagen.xlsx", cover(r), notes, r.config,
                        stamp)
     for chart in r.charts:
-        chart.figure.savefig(r.out / "figures" / f"{chart.name}.png", bbox_inches="tight",
-                             metadata={"Software": None})
+        (r.out / "figures" / f"{chart.name}.png").write_bytes(chart.png())
 
 
 # --------------------------------------------------------------------------- display
@@ -235,11 +312,9 @@ def show_chart(r: Report, name: str):
     chart = next((c for c in r.charts if c.name == name), None)
     if chart is None:
         return _html("")
-    buf = _io.BytesIO()
-    chart.figure.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    data = base64.b64encode(buf.getvalue()).decode()
+    data = base64.b64encode(chart.png()).decode()
     return _html(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt)}"'
-                 f' style="max-width:100%"><figcaption>{html.escape(chart.figure.axes[0].get_title())}'
+                 f' style="max-width:100%"><figcaption>{html.escape(chart.title)}'
                  "</figcaption></figure>")
 
 
@@ -262,7 +337,7 @@ def show_method(r: Report):
     files = "".join(
         f"<li>{esc(f.source)}: {publish.fmt_count(f.rows_used)} regels gebruikt, "
         f"{publish.fmt_count(f.rows_refused)} geweigerd; SHA-256 <code>{f.sha256}</code></li>"
-        for f in r.export.report.files.values())
+        for f in r.validation.files.values())
     notes = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in NOTES.items())
     return _html(
         "<section><h2>Gegevens en methode</h2>"

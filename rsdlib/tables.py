@@ -397,6 +397,19 @@ def age_by_gender(export: Export, year: int, scope: str, config: Config) -> pd.D
     return table.rename(columns=schema.GESLACHT_LABELS).astype(float)
 
 
+def age_by_gender_all(export: Export, year: int, config: Config) -> dict[str, pd.DataFrame]:
+    """age_by_gender for every scope at once (one pass over the snapshot)."""
+    s = snapshot(export, require_year(export, year)[1])
+    counts = (s.groupby(["gemeente", "leeftijdsklasse", "geslacht"], observed=False).size()
+              .unstack("geslacht").reindex(columns=["M", "V", "X"], fill_value=0)
+              .rename(columns=schema.GESLACHT_LABELS).astype(float))
+    out = {m: counts.loc[m] for m in config.municipalities}
+    out[config.short] = counts.groupby(level="leeftijdsklasse", observed=False).sum()
+    for table in out.values():
+        table.columns.name = None
+    return out
+
+
 def inflow_reasons(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Inflow in Y excl. BBZ per municipality (rows) and reason (columns)."""
     i = year_inflow(export, year)
@@ -445,3 +458,56 @@ def is_pct(row: str, column: str) -> bool:
 def is_euro(column: str) -> bool:
     """Whether a column holds euros: its label ends with the unit "(€)"."""
     return str(column).endswith("(€)")
+
+
+# --------------------------------------------------------------------------- projection
+# A municipality's tables are views of the service's tables: computing the service tables
+# once per year and projecting is what lets a batch of hundreds of scopes stay cheap.
+
+PEILDATUM_TABLES = ("bijlage_2_1_trede", "bijlage_2_1_leeftijd", "bijlage_2_2_uitkeringsduur",
+                    "bijlage_2_2_geslacht")
+BLOCK_TABLES = ("bijlage_2_3_uitstroom", "bijlage_2_3_indirect", "bijlage_2_4_instroom_reden",
+                "bijlage_2_5_instroom_groep")
+
+
+def block_rows(table: pd.DataFrame, config: Config, scope: str) -> list[int]:
+    """Row positions of a municipality's block and of the service rows after the blocks."""
+    labels = list(table.index)
+    start = labels.index(scope)
+    end = start + 1
+    while end < len(labels) and labels[end] not in config.municipalities and \
+            labels[end] != "Eindtotaal":
+        end += 1
+    tail = labels.index("Eindtotaal")
+    return list(range(start, end)) + list(range(tail, len(labels)))
+
+
+def project(tid: str, full: dict[str, pd.DataFrame], scope: str, config: Config,
+            year: int) -> pd.DataFrame:
+    """A municipality's table from the service's tables of the same year."""
+    t = full[tid]
+    if tid in PEILDATUM_TABLES:
+        out = t[[scope, config.short]].copy()
+        base = out.loc["Totaal", scope]
+        out.insert(1, PCT, 100 * out[scope] / base if base else np.nan)
+        return out
+    if tid == "bijlage_2_2_migratie":
+        out = t[[scope, config.short]].copy()
+        base = full["bijlage_2_1_trede"].loc["Totaal", scope]
+        out.insert(1, PCT, 100 * out[scope] / base if base else np.nan)
+        return out
+    if tid in BLOCK_TABLES:
+        return t.iloc[block_rows(t, config, scope)].copy()
+    if tid == "bijlage_2_3_totaal":
+        counts = (full["bijlage_2_3_uitstroom"].loc[scope, [*schema.ACHTERGROND, "Eindtotaal"]]
+                  + full["bijlage_2_3_indirect"].loc[scope, [*schema.ACHTERGROND, "Eindtotaal"]])
+        table = _frame([(f"Totale uitstroom {year}", _row(counts)),
+                        (f"% op totale uitstroom {year}", _pct_row(counts))])
+        return table.drop(columns=PCT)
+    if tid == "bijlage_2_6_dossiers":
+        return t.loc[[scope, config.name]].copy()
+    if tid == "bijlage_1_treden":
+        out = t.copy()
+        out["Aantal klanten"] = full["bijlage_2_1_trede"][scope].iloc[:9].to_numpy()
+        return out
+    raise KeyError(tid)

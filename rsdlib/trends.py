@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -21,22 +23,105 @@ def _months(first: pd.Timestamp, last: pd.Timestamp) -> pd.PeriodIndex:
     return pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
 
 
-def monthly_flows(export: Export, year: int, scope: str | None = None) -> pd.DataFrame:
-    """Inflow (excl. BBZ) and outflow per month up to December of the year, with 12-month sums."""
-    i = _scoped(export["instroom"], scope)
-    i = i[i["regeling"].astype(object) != "BBZ"]
-    u = _scoped(export["uitstroom"], scope)
+ALL = "_alle"
+
+
+@dataclass
+class TrendBase:
+    """Scope-independent monthly counts of one report year, per municipality and in all.
+
+    Built once per batch; a scope's trend tables are slices of it.
+    """
+
+    flows: pd.DataFrame       # per month: (Instroom|Uitstroom, gemeente) counts, up to Dec Y
+    dossiers: pd.DataFrame    # per month-end peildatum: distinct dossiers per gemeente and all
+    active: pd.DataFrame      # per month-end peildatum: (Klanten|Actief, gemeente) on 2a-5
+    cohorts: pd.DataFrame     # per inflow row: gemeente, cohort year, months, observed
+
+    def slice(self, scope: str | None) -> TrendBase:
+        """Only what one scope needs (all of it for the service)."""
+        if scope is None:
+            return self
+        keep = [ALL, scope]
+        return TrendBase(
+            self.flows.loc[:, self.flows.columns.get_level_values(1).isin(keep)],
+            self.dossiers[[c for c in keep if c in self.dossiers.columns]],
+            self.active.loc[:, self.active.columns.get_level_values(1).isin(keep)],
+            self.cohorts[self.cohorts["gemeente"] == scope])
+
+
+def _with_total(counts: pd.DataFrame) -> pd.DataFrame:
+    """Counts per gemeente (columns) plus their sum under ALL."""
+    counts = counts.copy()
+    counts.columns = counts.columns.astype(object)
+    counts[ALL] = counts.sum(axis=1)
+    return counts
+
+
+def trend_base(export: Export, year: int) -> TrendBase:
+    """Monthly flows, dossiers, active shares and cohort durations for every municipality."""
+    end = pd.Timestamp(year, 12, 31)
+    i = export["instroom"]
+    i = i[(i["regeling"].astype(object) != "BBZ") & (i["instroomdatum"] <= end)]
+    u = export["uitstroom"]
+    u = u[u["uitstroomdatum"] <= end]
     firsts = [d for d in (i["instroomdatum"].min(), u["uitstroomdatum"].min()) if pd.notna(d)]
-    start = min(firsts) if firsts else pd.Timestamp(year, 1, 1)
-    months = _months(min(start, pd.Timestamp(year, 1, 1)), pd.Timestamp(year, 12, 31))
-    inflow = i["instroomdatum"].dt.to_period("M").value_counts().reindex(months, fill_value=0)
-    outflow = u["uitstroomdatum"].dt.to_period("M").value_counts().reindex(months, fill_value=0)
-    table = pd.DataFrame({"Instroom": inflow, "Uitstroom": outflow}).astype(float)
+    start = min([*firsts, pd.Timestamp(year, 1, 1)])
+    months = _months(start, end)
+    parts = {}
+    for label, frame, col in (("Instroom", i, "instroomdatum"), ("Uitstroom", u, "uitstroomdatum")):
+        counts = (frame.groupby([frame[col].dt.to_period("M"), "gemeente"], observed=False)
+                  .size().unstack("gemeente", fill_value=0).reindex(months, fill_value=0))
+        parts[label] = _with_total(counts)
+    flows = pd.concat(parts, axis=1).astype(float)
+
+    k = export["klanten"]
+    k = k[(k["peildatum"] <= end) & (k["peildatum"].dt.day == k["peildatum"].dt.days_in_month)]
+    d = k[k["dossiernummer"].notna()]
+    per = d.groupby(["peildatum", "gemeente"], observed=False)["dossiernummer"].nunique()
+    dossiers = per.unstack("gemeente", fill_value=0)
+    dossiers.columns = dossiers.columns.astype(object)
+    dossiers[ALL] = d.groupby("peildatum")["dossiernummer"].nunique()
+    dossiers = dossiers.fillna(0).astype(float)
+
+    a = k[k["trede"].astype(object).isin(("2a", "2b", "3", "4", "5"))]
+    g = a.groupby(["peildatum", "gemeente"], observed=False)["actief_traject"]
+    active = pd.concat({"Klanten": _with_total(g.size().unstack("gemeente", fill_value=0)),
+                        "Actief": _with_total(g.sum().unstack("gemeente", fill_value=0))},
+                       axis=1).astype(float)
+
+    inflow = i[i["instroomdatum"].dt.year <= year]
+    outs = export["uitstroom"][["klantnummer", "uitstroomdatum"]]
+    pairs = inflow[["klantnummer", "instroomdatum"]].reset_index(names="_row").merge(
+        outs, on="klantnummer", how="left")
+    after = pairs[pairs["uitstroomdatum"] >= pairs["instroomdatum"]]
+    first_out = after.groupby("_row")["uitstroomdatum"].min()
+    out_date = first_out.reindex(inflow.index)
+    observed = out_date.notna() & (out_date <= export.export_date)
+    stop = out_date.where(observed, export.export_date)
+    cohorts = pd.DataFrame({
+        "gemeente": inflow["gemeente"].astype(object).to_numpy(),
+        "cohort": inflow["instroomdatum"].dt.year.to_numpy(),
+        "months": ((stop - inflow["instroomdatum"]).dt.days / DAYS_PER_MONTH).to_numpy(),
+        "observed": observed.to_numpy()})
+    return TrendBase(flows, dossiers, active, cohorts)
+
+
+def flows_table(base: TrendBase, scope: str | None) -> pd.DataFrame:
+    """Inflow (excl. BBZ) and outflow per month with 12-month sums, for one scope."""
+    key = scope or ALL
+    table = pd.DataFrame({"Instroom": base.flows[("Instroom", key)],
+                          "Uitstroom": base.flows[("Uitstroom", key)]})
     table["Instroom 12 mnd"] = table["Instroom"].rolling(12).sum()
     table["Uitstroom 12 mnd"] = table["Uitstroom"].rolling(12).sum()
     table.index = [str(p) for p in table.index]
     table.index.name = "rij"
     return table
+
+
+def monthly_flows(export: Export, year: int, scope: str | None = None) -> pd.DataFrame:
+    """Inflow (excl. BBZ) and outflow per month up to December of the year, with 12-month sums."""
+    return flows_table(trend_base(export, year), scope)
 
 
 def prognosis(config: Config, actual_base: float, years: list[int]) -> dict[int, float]:
@@ -55,20 +140,15 @@ def prognosis(config: Config, actual_base: float, years: list[int]) -> dict[int,
     return {y: v for y, v in out.items() if y in years}
 
 
-def monthly_dossiers(export: Export, year: int, config: Config,
-                     scope: str | None = None) -> pd.DataFrame:
+def dossiers_table(base: TrendBase, config: Config, scope: str | None) -> pd.DataFrame:
     """Distinct benefit dossiers per month-end snapshot, beside the national prognosis."""
-    k = _scoped(export["klanten"], scope)
-    k = k[(k["peildatum"] <= pd.Timestamp(year, 12, 31)) & k["dossiernummer"].notna()]
-    counts = k.groupby("peildatum")["dossiernummer"].nunique().astype(float)
-    counts = counts[[d.day == d.days_in_month for d in counts.index]]
+    counts = base.dossiers[scope or ALL]
     table = pd.DataFrame({"Dossiers": counts})
     table["Prognose"] = np.nan
-    base = int(config.prognosis.get("base_year", 0)) if config.prognosis else 0
-    if base and pd.Timestamp(base, 12, 31) in counts.index:
-        base_day = pd.Timestamp(base, 12, 31)
+    base_year = int(config.prognosis.get("base_year", 0)) if config.prognosis else 0
+    if base_year and pd.Timestamp(base_year, 12, 31) in counts.index:
         years = sorted({d.year for d in counts.index})
-        for y, v in prognosis(config, counts[base_day], years).items():
+        for y, v in prognosis(config, counts[pd.Timestamp(base_year, 12, 31)], years).items():
             day = pd.Timestamp(y, 12, 31)
             if day in table.index:
                 table.loc[day, "Prognose"] = v
@@ -77,18 +157,26 @@ def monthly_dossiers(export: Export, year: int, config: Config,
     return table
 
 
-def monthly_active(export: Export, year: int, scope: str | None = None,
-                   steps: tuple[str, ...] = ("2a", "2b", "3", "4", "5")) -> pd.DataFrame:
-    """Share of clients on `steps` with an active activity, per month-end snapshot."""
-    k = _scoped(export["klanten"], scope)
-    k = k[(k["peildatum"] <= pd.Timestamp(year, 12, 31))
-          & k["trede"].astype(object).isin(steps)]
-    k = k[k["peildatum"].dt.day == k["peildatum"].dt.days_in_month]
-    g = k.groupby("peildatum")["actief_traject"]
-    table = pd.DataFrame({"Klanten": g.size().astype(float), "% actief": 100 * g.mean()})
+def monthly_dossiers(export: Export, year: int, config: Config,
+                     scope: str | None = None) -> pd.DataFrame:
+    """Distinct benefit dossiers per month-end snapshot, beside the national prognosis."""
+    return dossiers_table(trend_base(export, year), config, scope)
+
+
+def active_table(base: TrendBase, scope: str | None) -> pd.DataFrame:
+    """Share of clients on 2a-5 with an active activity, per month-end snapshot."""
+    key = scope or ALL
+    n, act = base.active[("Klanten", key)], base.active[("Actief", key)]
+    table = pd.DataFrame({"Klanten": n, "% actief": 100 * act / n.replace(0, np.nan)})
+    table = table[n > 0]
     table.index = [d.strftime("%Y-%m") for d in table.index]
     table.index.name = "rij"
     return table
+
+
+def monthly_active(export: Export, year: int, scope: str | None = None) -> pd.DataFrame:
+    """Share of clients on 2a-5 with an active activity, per month-end snapshot."""
+    return active_table(trend_base(export, year), scope)
 
 
 def kaplan_meier(durations: np.ndarray, observed: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -113,31 +201,26 @@ def kaplan_meier(durations: np.ndarray, observed: np.ndarray, at: np.ndarray) ->
     return out
 
 
-def cohort_survival(export: Export, year: int, scope: str | None = None,
-                    months: tuple[int, ...] = COHORT_MONTHS) -> pd.DataFrame:
-    """For each inflow year up to `year`: share (%) of the cohort still on the caseload after
-    6, 12, 24 and 36 months; censored at the export's date (Kaplan-Meier)."""
-    i = _scoped(export["instroom"], scope)
-    i = i[(i["regeling"].astype(object) != "BBZ") & (i["instroomdatum"].dt.year <= year)]
-    u = _scoped(export["uitstroom"], scope)[["klantnummer", "uitstroomdatum"]]
-    end = export.export_date
-    pairs = i[["klantnummer", "instroomdatum"]].reset_index(names="_row").merge(
-        u, on="klantnummer", how="left")
-    after = pairs[pairs["uitstroomdatum"] >= pairs["instroomdatum"]]
-    first_out = after.groupby("_row")["uitstroomdatum"].min()
-    out_date = pd.Series(first_out.reindex(range(len(i))).to_numpy(), index=i.index)
-    observed = out_date.notna() & (out_date <= end)
-    stop = out_date.where(observed, end)
-    durations = ((stop - i["instroomdatum"]).dt.days / DAYS_PER_MONTH).to_numpy()
+def cohort_table(base: TrendBase, scope: str | None,
+                 months: tuple[int, ...] = COHORT_MONTHS) -> pd.DataFrame:
+    """For each inflow year: share (%) of the cohort still on the caseload after 6, 12, 24 and
+    36 months; censored at the export's date (Kaplan-Meier)."""
+    c = base.cohorts if scope is None else base.cohorts[base.cohorts["gemeente"] == scope]
     rows = {}
-    for cohort in sorted(i["instroomdatum"].dt.year.unique()):
-        mask = (i["instroomdatum"].dt.year == cohort).to_numpy()
-        s = kaplan_meier(durations[mask], observed.to_numpy()[mask], np.array(months, float))
-        rows[str(cohort)] = [float(mask.sum()), *(100 * s)]
+    for cohort in sorted(c["cohort"].unique()):
+        part = c[c["cohort"] == cohort]
+        s = kaplan_meier(part["months"].to_numpy(), part["observed"].to_numpy(dtype=bool),
+                         np.array(months, float))
+        rows[str(cohort)] = [float(len(part)), *(100 * s)]
     table = pd.DataFrame.from_dict(rows, orient="index",
                                    columns=["Instroom", *(f"% na {m} mnd" for m in months)])
     table.index.name = "rij"
     return table
+
+
+def cohort_survival(export: Export, year: int, scope: str | None = None) -> pd.DataFrame:
+    """Cohort outflow of every inflow year up to `year` (see cohort_table)."""
+    return cohort_table(trend_base(export, year), scope)
 
 
 def year_over_year(current: pd.DataFrame, previous: pd.DataFrame, column: str,
@@ -150,16 +233,20 @@ def year_over_year(current: pd.DataFrame, previous: pd.DataFrame, column: str,
     return table
 
 
+def tables_from(base: TrendBase, scope: str, config: Config) -> dict[str, pd.DataFrame]:
+    """The trend section of one scope from the year's trend base."""
+    s = None if scope == config.short else scope
+    return {
+        "trend_stromen": flows_table(base, s).iloc[-24:],
+        "trend_dossiers": dossiers_table(base, config, s),
+        "trend_actief": active_table(base, s),
+        "cohort_uitstroom": cohort_table(base, s),
+    }
+
+
 def trend_tables(export: Export, year: int, scope: str, config: Config) -> dict[str, pd.DataFrame]:
     """The trend section for one report: flows, dossiers, active share, cohorts."""
-    s = None if scope == config.short else scope
-    flows = monthly_flows(export, year, s)
-    return {
-        "trend_stromen": flows.iloc[-24:],
-        "trend_dossiers": monthly_dossiers(export, year, config, s),
-        "trend_actief": monthly_active(export, year, s),
-        "cohort_uitstroom": cohort_survival(export, year, s),
-    }
+    return tables_from(trend_base(export, year), scope, config)
 
 
 def placements_by_target(export: Export, year: int, config: Config) -> pd.DataFrame:

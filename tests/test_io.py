@@ -271,3 +271,25 @@ def test_every_row_is_used_or_refused(config, n, data):
     assert report.rows_used + report.rows_refused == n
     assert {r.line for r in report.refusals} == {i + 2 for i in bad}
     assert set(export["klanten"]["klantnummer"]) == {f"K{i}" for i in range(n) if i not in bad}
+
+
+def test_fast_and_exact_readers_give_identical_frames(demo_dir, config, demo, monkeypatch):
+    import rsdlib.io as rio
+
+    monkeypatch.setattr(rio, "read_csv_fast", lambda path: None)
+    exact = rio.read_export(demo_dir, config)
+    for name, frame in demo.frames.items():
+        assert_frame_equal(exact[name], frame, check_exact=True)
+    assert [f.rows_used for f in exact.report.files.values()] == [
+        f.rows_used for f in demo.report.files.values()]
+
+
+def test_a_malformed_row_falls_back_to_exact_line_numbers(tmp_path, config):
+    files = _edit("klanten", 4, raw=KLANTEN[3] + ";extra")
+    folder = write_export(tmp_path / "x", files)
+    from rsdlib.io import read_csv_fast
+
+    assert read_csv_fast(folder / "klanten.csv") is None
+    assert read_csv_fast(folder / "instroom.csv") is not None
+    export = read_export(folder, config)
+    assert export.report.refusals == [Refusal("klanten.csv", 4, "-", "16 velden, verwacht 15")]

@@ -1,0 +1,196 @@
+"""Benchmark of the batch (`make bench`): one run on this machine, printed as a table.
+
+Measures, with the same --jobs:
+ 1. the floor: papermill executing N trivial notebooks (a parameters cell and the same imports
+    as bijlagen.ipynb), N = 4 and N = number of national scopes;
+ 2. `rsd report` for the RSD demo export, all 4 scopes, one year (cold cache);
+ 3. `rsd report` for the national export, all scopes, one year (cold cache);
+ 4. the national export load (parse + validate) against pyarrow's bare read_csv;
+ 5. peak memory (RSS) of each batch (whole process tree) and of one notebook kernel.
+Not a test: it prints what it measures and whether the goals of issue 7 are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def trivial_notebook(folder: Path) -> Path:
+    """A parameters cell and the imports of bijlagen.ipynb, nothing else."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('export = None\nyear = 2019\nscope = "RSD"\nout = None\n'
+                                       'mode = "intern"\nconfig = None')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("from rsdlib import report")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = folder / "trivial.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _execute(args: tuple[str, str, int]) -> None:
+    import papermill as pm
+
+    notebook, out, i = args
+    pm.execute_notebook(notebook, f"{out}/run{i}.ipynb", kernel_name="python3",
+                        progress_bar=False, parameters={"scope": f"s{i}"},
+                        extra_arguments=["--IPKernelApp.log_level=ERROR"])
+
+
+def floor(n: int, jobs: int, work: Path) -> float:
+    """Seconds for papermill to execute n trivial notebooks in a pool of `jobs`."""
+    nb = trivial_notebook(work)
+    out = work / f"floor{n}"
+    out.mkdir()
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(_execute, [(str(nb), str(out), i) for i in range(n)]))
+    return time.perf_counter() - start
+
+
+class PeakMemory:
+    """Samples the RSS of a process tree: the peak of the sum, and of any one kernel."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.total, self.kernel, self._stop = pid, 0, 0, False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop:
+            try:
+                root = psutil.Process(self.pid)
+                procs = [root, *root.children(recursive=True)]
+                rss = {}
+                for p in procs:
+                    try:
+                        rss[p.pid] = (p.memory_info().rss, " ".join(p.cmdline()))
+                    except psutil.Error:
+                        pass
+                self.total = max(self.total, sum(r for r, _ in rss.values()))
+                kernels = [r for r, cmd in rss.values() if "ipykernel" in cmd]
+                self.kernel = max([self.kernel, *kernels])
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self._stop = True
+        self._thread.join()
+
+
+def timed_report(args: list[str]) -> tuple[float, int, int, int]:
+    """Seconds, exit code, peak RSS of the batch tree and of one kernel for `rsd ...`."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "rsd"), *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    mem = PeakMemory(proc.pid)
+    code = proc.wait()
+    mem.stop()
+    return time.perf_counter() - start, code, mem.total, mem.kernel
+
+
+def load_times(folder: Path, config: Path) -> tuple[float, float]:
+    """Seconds for rsdlib's parse + validate, and for pyarrow's bare read_csv of the same files."""
+    from pyarrow import csv as pacsv
+
+    from rsdlib.config import load_config
+    from rsdlib.io import read_export
+
+    start = time.perf_counter()
+    for path in sorted(folder.glob("*.csv")):
+        pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";"))
+    bare = time.perf_counter() - start
+    cfg = load_config(config)
+    start = time.perf_counter()
+    read_export(folder, cfg)
+    return time.perf_counter() - start, bare
+
+
+def gib(n: int) -> str:
+    return f"{n / 2**30:.2f} GiB"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--year", type=int, default=2025)
+    ap.add_argument("--municipalities", type=int, default=342)
+    ap.add_argument("--clients", type=int, default=400_000)
+    ap.add_argument("--work", help="folder for exports and outputs (default: a temp folder)")
+    a = ap.parse_args()
+    work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="rsd-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    demo, nat = work / "demo", work / "nationaal"
+    print(f"werkmap {work}; jobs {a.jobs}; {os.cpu_count()} cores", flush=True)
+    if not (demo / "klanten.csv").exists():
+        subprocess.run([str(BIN / "rsd"), "demo-data", str(demo)], check=True,
+                       stdout=subprocess.DEVNULL)
+    if not (nat / "klanten.csv").exists():
+        subprocess.run([str(BIN / "rsd"), "demo-data", "--national", str(nat),
+                        "--municipalities", str(a.municipalities), "--clients",
+                        str(a.clients)], check=True, stdout=subprocess.DEVNULL)
+    scopes = a.municipalities + 1
+    rows = []
+    print("1. floor ...", flush=True)
+    f4 = floor(4, a.jobs, work)
+    fn = floor(scopes, a.jobs, work)
+    rows += [("floor: 4 trivial notebooks", f"{f4:.1f} s"),
+             (f"floor: {scopes} trivial notebooks", f"{fn:.1f} s")]
+    print("2. RSD batch ...", flush=True)
+    shutil.rmtree(work / "out-rsd", ignore_errors=True)
+    t_rsd, c_rsd, m_rsd, k_rsd = timed_report(
+        ["report", "--export", str(demo), "--year", "2019", "--scope", "all", "--out",
+         str(work / "out-rsd"), "--jobs", str(a.jobs)])
+    print("3. national batch ...", flush=True)
+    shutil.rmtree(work / "out-nl", ignore_errors=True)
+    t_nl, c_nl, m_nl, k_nl = timed_report(
+        ["--config", str(nat / "nationaal.toml"), "report", "--export", str(nat), "--year",
+         str(a.year), "--scope", "all", "--out", str(work / "out-nl"), "--jobs", str(a.jobs)])
+    print("4. load ...", flush=True)
+    load, bare = load_times(nat, nat / "nationaal.toml")
+    size = sum(p.stat().st_size for p in nat.glob("*.csv"))
+    rows += [
+        (f"rsd report, RSD demo, 4 scopes (exit {c_rsd})", f"{t_rsd:.1f} s"),
+        (f"rsd report, national, {scopes} scopes (exit {c_nl})", f"{t_nl:.1f} s"),
+        (f"national load (parse + validate, {size / 2**20:.0f} MiB CSV)", f"{load:.1f} s"),
+        ("pyarrow bare read_csv, same files", f"{bare:.1f} s"),
+        ("peak RSS, RSD batch (process tree)", gib(m_rsd)),
+        ("peak RSS, national batch (process tree)", gib(m_nl)),
+        ("peak RSS, one notebook kernel (national)", gib(k_nl)),
+    ]
+    goals = [
+        ("RSD batch / floor(4) <= 1.5", t_rsd / f4, 1.5),
+        (f"national batch / floor({scopes}) <= 1.5", t_nl / fn, 1.5),
+        ("national load / pyarrow <= 2", load / bare, 2.0),
+        ("peak RSS national batch <= 4 GiB", m_nl / 2**30, 4.0),
+    ]
+    width = max(len(r[0]) for r in rows + [(g[0], "") for g in goals]) + 2
+    print("\n" + "measure".ljust(width) + "value")
+    for name, value in rows:
+        print(name.ljust(width) + value)
+    print("\n" + "goal".ljust(width) + "measured    met")
+    for name, value, limit in goals:
+        verdict = "ja" if value <= limit else f"nee ({value / limit:.2f}x de grens)"
+        print(name.ljust(width) + f"{value:<12.2f}{verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
