@@ -15,6 +15,8 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from rsdlib.config import Config  # noqa: E402
 from rsdlib.publish import fmt_count  # noqa: E402
 
+MAX_STACKED = 8     # more municipalities than this are not stacked in one bar
+
 # Dark to light, so that stacked series stay apart in grey print; hatches help further.
 PALETTE = ("#1f3b73", "#7f9cc9", "#c9d6ea", "#4d4d4d", "#a6a6a6", "#e0e0e0")
 HATCHES = ("", "//", "..", "xx", "\\\\", "")
@@ -97,10 +99,10 @@ def appendix_charts(tables: dict[str, pd.DataFrame], config: Config, scope: str,
     """The appendix charts: trede by municipality, age and duration of the scope's clients."""
     out = []
     trede = tables["bijlage_2_1_trede"]
-    if scope == config.short:
+    if scope == config.short and len(config.municipalities) <= MAX_STACKED:
         out.append(stacked_by_municipality(
             "treden", trede, config, f"Klanten per trede, 31-12-{year}", "Aantal klanten"))
-    else:
+    else:                   # one municipality, or too many to stack legibly
         out.append(bars("treden", trede[scope].drop(index="Totaal"),
                         f"Klanten per trede, {scope}, 31-12-{year}", "", "Aantal klanten"))
     for tid, name, what in (("bijlage_2_1_leeftijd", "leeftijd", "Leeftijd"),

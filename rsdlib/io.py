@@ -173,6 +173,17 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _as_text(column):
+    """A parsed column as text, or as dictionary-encoded text (kept encoded)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        if not pa.types.is_string(column.type.value_type):
+            column = column.cast(pa.dictionary(column.type.index_type, pa.string()))
+        return column.unify_dictionaries() if hasattr(column, "unify_dictionaries") else column
+    return column.cast(pa.string())
+
+
 def read_csv_fast(path: Path) -> RawTable | None:
     """Read a clean CSV with pyarrow (all cells as text); None when any row is malformed,
     so that the exact reader can report it with its line number."""
@@ -205,10 +216,13 @@ def read_csv_fast(path: Path) -> RawTable | None:
                                                  invalid_row_handler=handler),
                 convert_options=pacsv.ConvertOptions(
                     column_types={}, strings_can_be_null=False, quoted_strings_can_be_null=False,
-                    auto_dict_encode=False, check_utf8=True,
+                    # codes, flags and dates have few distinct values: encode them while
+                    # parsing (in parallel), so validation works on the distinct values only
+                    auto_dict_encode=True, auto_dict_max_cardinality=30_000, check_utf8=True,
                     timestamp_parsers=[], null_values=[], true_values=[], false_values=[]),
             )
-            table = table.cast(pa.schema([(n, pa.string()) for n in table.column_names]))
+            table = pa.Table.from_arrays([_as_text(c) for c in table.columns],
+                                         names=table.column_names)
             break
         except (pa.ArrowInvalid, UnicodeDecodeError):
             if encoding == "cp1252" or invalid:
@@ -219,8 +233,10 @@ def read_csv_fast(path: Path) -> RawTable | None:
     header = list(table.column_names)
     frame = table.rename_columns([str(i) for i in range(len(header))]).to_pandas()
     frame.columns = range(len(header))
-    maybe_blank = frame[frame[0].str.strip() == ""]
-    if len(maybe_blank) and (maybe_blank.apply(lambda c: c.str.strip() == "").all(axis=1)).any():
+    first = frame[0].astype(str) if isinstance(frame[0].dtype, pd.CategoricalDtype) else frame[0]
+    maybe_blank = frame[(first.str.strip() == "").to_numpy()]
+    if len(maybe_blank) and (maybe_blank.astype(str).apply(
+            lambda c: c.str.strip() == "").all(axis=1)).any():
         return None                     # a blank line: the exact reader reports it
     name = "utf-8-sig" if bom else ("utf-8" if encoding == "utf8" else "windows-1252")
     return RawTable(header, [], [], source, "csv", name, _sha256(path), frame=frame)
@@ -311,16 +327,20 @@ def _factor(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
-def _parse_dates(values: pd.Series) -> pd.Series:
-    """Parse dd-mm-jjjj text to dates via the unique values (fast on long files); NaT if bad."""
+def _parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse dd-mm-jjjj text to dates via the unique values (fast on long files); NaT if bad.
+    Also says which cells were empty."""
     codes, uniques = _factor(values)
+    uniques = np.array([str(u).strip() for u in uniques], dtype=object)
+    blank = np.array([not u for u in uniques], dtype=bool)
     ok = np.array([bool(re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", u)) for u in uniques], dtype=bool)
     parsed = pd.to_datetime(pd.Series(uniques, dtype=object).where(ok), format=schema.DATE_FORMAT,
                             errors="coerce")
     parsed = parsed.where((parsed.dt.year >= 1900) & (parsed.dt.year <= 2100))
     table = parsed.to_numpy(dtype="datetime64[us]")
     out = table[codes] if len(codes) else np.array([], dtype="datetime64[us]")
-    return pd.Series(out, index=values.index, dtype="datetime64[us]")
+    empty = blank[codes] if len(codes) else np.array([], dtype=bool)
+    return pd.Series(out, index=values.index, dtype="datetime64[us]"), empty
 
 
 class _Checker:
@@ -358,51 +378,58 @@ class _Checker:
 
 def _quoted(text: pd.Series, template: str):
     """Refusal texts for bad positions only: the template with the offending value quoted."""
-    values = text.to_numpy(dtype=object)
-    return lambda pos: [template.format(f"'{values[p]}'") for p in pos]
+    return lambda pos: [template.format(f"'{str(text.iloc[p]).strip()}'") for p in pos]
 
 
 def _coded(text: pd.Series, lookup, categories: list[str], ordered: bool = False):
-    """Map text to a categorical via its distinct values; also say which cells were unknown."""
+    """Map text to a categorical via its distinct values (stripped there, not per row); also
+    say which cells were empty and which were unknown."""
     codes, uniques = _factor(text)
-    mapped = np.array([categories.index(v) if (v := lookup(u)) in categories else -1
-                       for u in uniques], dtype=np.int64)
+    stripped = [str(u).strip() for u in uniques]
+    mapped = np.array([categories.index(v) if u and (v := lookup(u)) in categories else -1
+                       for u in stripped], dtype=np.int64)
+    blank = np.array([not u for u in stripped], dtype=bool)
     cat = mapped[codes] if len(codes) else np.array([], dtype=np.int64)
+    empty = blank[codes] if len(codes) else np.array([], dtype=bool)
     values = pd.Series(pd.Categorical.from_codes(cat, categories=categories, ordered=ordered),
                        index=text.index)
-    return values, cat < 0
+    return values, empty, cat < 0
 
 
 def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config) -> pd.Series:
     """Convert one column's text to its type, refusing cells that do not fit."""
-    empty = (text == "").to_numpy(dtype=bool)
-    if not col.nullable:
-        chk.refuse(empty, col.name, "verplicht veld is leeg")
     if col.kind == "text":
+        if isinstance(text.dtype, pd.CategoricalDtype):
+            text = text.astype(str)
+        text = text.str.strip()
+        empty = (text == "").to_numpy(dtype=bool)
+        if not col.nullable:
+            chk.refuse(empty, col.name, "verplicht veld is leeg")
+        if not empty.any():
+            return text.astype("str")
         return text.where(~empty, None).astype("str")
     if col.kind == "date":
-        dates = _parse_dates(text)
+        dates, empty = _parse_dates(text)
+        if not col.nullable:
+            chk.refuse(empty, col.name, "verplicht veld is leeg")
         chk.refuse(~empty & dates.isna().to_numpy(), col.name,
                    _quoted(text, "ongeldige datum {} (verwacht dd-mm-jjjj)"))
         return dates
+    lookups = {"flag": (lambda u: u.upper(), ["N", "J"], False),
+               "trede": (lambda u: u.lower(), list(schema.TREDE_ORDER), True),
+               "code": (lambda u: u.upper(), list(col.codes), False),
+               "gemeente": (config.municipality, list(config.municipalities), False)}
+    lookup, categories, ordered = lookups[col.kind]
+    values, empty, bad = _coded(text, lookup, categories, ordered)
+    if not col.nullable:
+        chk.refuse(empty, col.name, "verplicht veld is leeg")
+    template = {"flag": "ongeldige waarde {} (verwacht J of N)", "trede": "onbekende trede {}",
+                "code": "onbekende code {}" + f" (verwacht {', '.join(col.codes)})",
+                "gemeente": "gemeente {} staat niet in de configuratie"}[col.kind]
+    chk.refuse(~empty & bad, col.name, _quoted(text, template))
     if col.kind == "flag":
-        values, bad = _coded(text, lambda u: u.upper(), ["N", "J"])
-        chk.refuse(~empty & bad, col.name, _quoted(text, "ongeldige waarde {} (verwacht J of N)"))
         return pd.Series(np.asarray(values.cat.codes) == 1, index=text.index)
-    if col.kind == "trede":
-        values, bad = _coded(text, lambda u: u.lower(), list(schema.TREDE_ORDER), ordered=True)
-        chk.refuse(~empty & bad, col.name, _quoted(text, "onbekende trede {}"))
-        return values
-    if col.kind == "code":
-        values, bad = _coded(text, lambda u: u.upper(), list(col.codes))
-        chk.refuse(~empty & bad, col.name,
-                   _quoted(text, "onbekende code {}" + f" (verwacht {', '.join(col.codes)})"))
-        return values
-    if col.kind == "gemeente":
-        values, bad = _coded(text, config.municipality, list(config.municipalities))
-        chk.refuse(~empty & bad, col.name, _quoted(text, "gemeente {} staat niet in de configuratie"))
-        return values
-    raise ValueError(f"unknown column kind {col.kind}")
+    return values
 
 
 def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
@@ -422,7 +449,10 @@ def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
     chk.refuse(frame["uitkering_sinds"].isna() & has_dossier & frame["peildatum"].notna(),
                "uitkering_sinds", "leeg terwijl dossiernummer gevuld is")
     keyed = frame["peildatum"].notna() & frame["klantnummer"].notna()
-    dup = keyed & frame.duplicated(["peildatum", "klantnummer"], keep=False)
+    client, _ = pd.factorize(frame["klantnummer"])
+    day, days = pd.factorize(frame["peildatum"])
+    key = pd.Series(client.astype(np.int64) * (len(days) + 1) + day)
+    dup = keyed & key.duplicated(keep=False).to_numpy()
     if dup.any():
         lines = pd.Series(chk.lines, index=frame.index)[dup]
         groups = frame[dup].groupby(["peildatum", "klantnummer"], sort=False).ngroup()
@@ -481,11 +511,13 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
 
 def _finish(name: str, text: pd.DataFrame, take: list[schema.Column], chk: _Checker,
             report: FileReport, config: Config) -> tuple[pd.DataFrame, FileReport]:
-    """Convert and check the text columns; keep the used rows."""
-    text = text.apply(lambda s: s.str.strip())
+    """Convert and check the text columns; keep the used rows. Each text column is let go
+    once it is converted, so a long file is not held twice."""
     frame = pd.DataFrame(index=text.index)
+    columns = {c.name: text[c.name] for c in take}
+    del text
     for col in take:
-        frame[col.name] = _convert(col, text[col.name], chk, config)
+        frame[col.name] = _convert(col, columns.pop(col.name), chk, config)
     _cross_checks(name, frame, chk)
     report.refusals = chk.result()
     used = frame.loc[~chk.bad].reset_index(drop=True)
@@ -499,8 +531,11 @@ def read_export(folder: str | Path, config: Config) -> Export:
     folder = Path(folder)
     report = ValidationReport(folder=str(folder))
     frames: dict[str, pd.DataFrame] = {}
-    for name, raw in find_sources(folder).items():
+    raws = find_sources(folder)
+    for name in list(raws):
+        raw = raws.pop(name)          # let each file's text go once it is validated
         frames[name], report.files[name] = validate_table(name, raw, config)
+        del raw
     for name in schema.OPTIONAL_FILES:
         if name not in frames:
             frames[name] = _empty(name, config)

@@ -143,8 +143,10 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
     if p.mode == "publiek":
         for tid, hidden in public_suppression(p, scope, cfg, computed).items():
             metas[tid].suppressed = hidden
-    chartdata = {"age_gender": p.age_gender[scope],
-                 "inflow_reasons": p.inflow_reasons if own else p.inflow_reasons.loc[[scope]]}
+    reasons = p.inflow_reasons if own else p.inflow_reasons.loc[[scope]]
+    if own and len(cfg.municipalities) > charts.MAX_STACKED:
+        reasons = reasons.sum().to_frame(short).T
+    chartdata = {"age_gender": p.age_gender[scope], "inflow_reasons": reasons}
     return computed, metas, chartdata
 
 

@@ -1,0 +1,92 @@
+"""Scale: one validated load per batch, projections, the cache, and the national generator."""
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from rsdlib import batch, kpi, report, tables, trends
+from rsdlib.config import load_config
+from rsdlib.io import read_export
+from rsdlib.national import snapshot_dates, write_national
+
+
+@pytest.mark.parametrize("year", [2019, 2025])
+def test_municipality_tables_are_projections_of_the_service_tables(demo, config, year):
+    full = tables.all_tables(demo, year, config.short, config)
+    for scope in config.municipalities:
+        direct = tables.all_tables(demo, year, scope, config)
+        for tid in tables.TABLES:
+            assert_frame_equal(tables.project(tid, full, scope, config, year), direct[tid],
+                               check_exact=False, rtol=1e-12, obj=f"{tid} {scope}")
+
+
+def test_prepared_slices_give_what_direct_computation_gives(demo, config):
+    prep = report.prepare(demo, 2019, config)
+    for scope in config.scopes:
+        computed, metas, chartdata = report.for_scope(prep.slice(scope, config), scope, config)
+        direct = tables.all_tables(demo, 2019, scope, config)
+        direct |= trends.trend_tables(demo, 2019, scope, config)
+        for tid, table in direct.items():
+            assert_frame_equal(computed[tid], table, check_exact=False, rtol=1e-12,
+                               obj=f"{tid} {scope}")
+        assert_frame_equal(chartdata["age_gender"],
+                           tables.age_by_gender(demo, 2019, scope, config), check_names=False)
+        assert ("kpi_scorecard" in computed) == (scope == config.short)
+    assert_frame_equal(prep.scorecard, kpi.kpi_scorecard(demo, 2019, config))
+
+
+def test_cached_copy_gives_byte_identical_tables(tmp_path, demo_dir, config):
+    data, cache = batch.load_validated(demo_dir, tmp_path / "out", config)
+    batch.write_prepared(data, cache, [2019], ["Zevenaar", "RSD"], config, "intern")
+    for scope in ("Zevenaar", "RSD"):
+        fresh = report.build(demo_dir, 2019, scope, tmp_path / "fresh" / scope)
+        cached = report.build(cache, 2019, scope, tmp_path / "cached" / scope)
+        assert set(cached.tables) == set(fresh.tables)
+        for csv in sorted((tmp_path / "fresh" / scope / "tables").glob("*.csv")):
+            assert csv.read_bytes() == (
+                tmp_path / "cached" / scope / "tables" / csv.name).read_bytes(), csv.name
+
+
+def test_the_cache_is_reused_and_a_changed_input_invalidates_it(tmp_path, demo_dir, config,
+                                                                  monkeypatch):
+    export = tmp_path / "export"
+    export.mkdir()
+    for p in demo_dir.glob("*.csv"):
+        (export / p.name).write_bytes(p.read_bytes())
+    out = tmp_path / "out"
+    first, cache1 = batch.load_validated(export, out, config)
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("parsed again although nothing changed")
+
+    monkeypatch.setattr(batch, "read_export", no_parse)
+    again, cache2 = batch.load_validated(export, out, config)
+    assert cache2 == cache1
+    assert_frame_equal(again["klanten"], first["klanten"])
+    monkeypatch.undo()
+    with (export / "uitstroom.csv").open("a", encoding="utf-8", newline="") as fh:
+        fh.write("K999999;Duiven;01-06-2019;ARBEID;N;N;N;N\r\n")
+    changed, cache3 = batch.load_validated(export, out, config)
+    assert cache3 != cache1
+    assert len(changed["uitstroom"]) == len(first["uitstroom"]) + 1
+
+
+def test_national_generator_at_small_scale(tmp_path):
+    paths = write_national(tmp_path, n_munis=12, clients=3000, seed=7)
+    assert paths[-1].name == "nationaal.toml"
+    cfg = load_config(paths[-1])
+    assert len(cfg.municipalities) == 12 and cfg.short == "NL"
+    export = read_export(tmp_path, cfg)
+    assert export.report.refusals == []
+    days = export.peildata
+    assert days == snapshot_dates()
+    sizes = export["klanten"].groupby("peildatum").size()
+    assert sizes.between(1500, 4500).all()
+    assert set(export["klanten"]["gemeente"].unique()) <= set(cfg.municipalities)
+    for kind in ("instroom", "uitstroom", "trede_mutaties"):
+        years = export[kind].iloc[:, 2].dt.year
+        assert years.between(2018, 2025).all() and years.nunique() == 8
+    prep = report.prepare(export, 2025, cfg)
+    computed, _, _ = report.for_scope(prep.slice(cfg.municipalities[0], cfg),
+                                      cfg.municipalities[0], cfg)
+    assert computed["bijlage_2_1_trede"].loc["Totaal", "NL"] == sizes[pd.Timestamp(2025, 12, 31)]
