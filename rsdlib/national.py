@@ -173,8 +173,8 @@ def config_text(config: dict) -> str:
         "[publication]", 'mode = "intern"', "threshold = 5", "zeros_disclosive = false", "",
         "[[kpi_period]]", 'name = "Opdracht 2024-2026"', "years = [2024, 2026]",
         'kpis = [', '  { id = "plaatsingen", label = "Geplaatst op werk, scholing, bedrijf of '
-        'beroep", target = 60000, unit = "aantal" },',
-        '  { id = "werkfit", label = "Werkfit gemaakt", target = 20000, unit = "aantal" },',
+        'beroep", target = 20000, unit = "aantal" },',
+        '  { id = "werkfit", label = "Werkfit gemaakt", target = 3000, unit = "aantal" },',
         '  { id = "duurzaam", label = "Duurzame plaatsing (6 maanden)", target = 80, '
         'unit = "%", months = 6 },', "]", "",
         "[finance]", "average_benefit_cost = 18000", "first_year_factor = 0.5",
