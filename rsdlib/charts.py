@@ -15,6 +15,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from rsdlib.config import Config  # noqa: E402
 from rsdlib.publish import fmt_count  # noqa: E402
 
+DPI = 100           # charts use fixed margins, not tight_layout: one layout pass less each
 MAX_STACKED = 8     # more municipalities than this are not stacked in one bar
 
 # Dark to light, so that stacked series stay apart in grey print; hatches help further.
@@ -62,7 +63,7 @@ def stacked_by_municipality(name: str, table: pd.DataFrame, config: Config, titl
     """Horizontal bars per row label, stacked by municipality (the table without Totaal)."""
     munis = [m for m in config.municipalities if m in table.columns]
     data = table.drop(index="Totaal", errors="ignore")[munis]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(data) + 1.6), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(data) + 1.6), dpi=DPI)
     left = pd.Series(0.0, index=data.index)
     for i, muni in enumerate(munis):
         ax.barh(data.index, data[muni], left=left, color=PALETTE[i % len(PALETTE)],
@@ -75,14 +76,14 @@ def stacked_by_municipality(name: str, table: pd.DataFrame, config: Config, titl
     _dutch_axis(ax, "x")
     ax.legend(frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.43, right=0.97, top=0.9, bottom=0.14)
     totals = data.sum(axis=1)
     return Chart(name, fig, _bar_alt(title + " (totaal per categorie)", totals))
 
 
 def bars(name: str, series: pd.Series, title: str, xlabel: str, ylabel: str) -> Chart:
     """Vertical bars of one series, in row order."""
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=DPI)
     ax.bar([str(i) for i in series.index], series.to_numpy(), color=PALETTE[0])
     ax.set_title(title)
     ax.set_xlabel(xlabel)
@@ -90,7 +91,7 @@ def bars(name: str, series: pd.Series, title: str, xlabel: str, ylabel: str) -> 
     _dutch_axis(ax)
     ax.tick_params(axis="x", labelrotation=20)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.3)
     return Chart(name, fig, _bar_alt(title, series))
 
 
@@ -127,7 +128,7 @@ def _month_ticks(ax, labels: list[str]) -> None:
 
 def flows(name: str, table: pd.DataFrame, title: str) -> Chart:
     """Inflow and outflow per month (bars) with their 12-month totals (lines, right axis)."""
-    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=DPI)
     x = range(len(table))
     ax.bar([i - 0.2 for i in x], table["Instroom"], width=0.4, color=PALETTE[0], label="Instroom")
     ax.bar([i + 0.2 for i in x], table["Uitstroom"], width=0.4, color=PALETTE[2],
@@ -147,7 +148,7 @@ def flows(name: str, table: pd.DataFrame, title: str) -> Chart:
     lines2 = ax2.get_legend_handles_labels()
     ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], frameon=False, fontsize=8,
               loc="upper left", ncol=2)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.08, right=0.9, top=0.9, bottom=0.14)
     last = table.iloc[-1]
     alt = (f"{title}. In de laatste maand ({table.index[-1]}) {fmt_count(last['Instroom'])} "
            f"instroom en {fmt_count(last['Uitstroom'])} uitstroom; over 12 maanden "
@@ -158,7 +159,7 @@ def flows(name: str, table: pd.DataFrame, title: str) -> Chart:
 
 def dossiers(name: str, table: pd.DataFrame, title: str) -> Chart:
     """Benefit dossiers per month, with the national prognosis at year ends."""
-    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=DPI)
     x = list(range(len(table)))
     ax.plot(x, table["Dossiers"], color=PALETTE[0], label="Dossiers (stand per maand)")
     prog = table["Prognose"].dropna()
@@ -173,7 +174,7 @@ def dossiers(name: str, table: pd.DataFrame, title: str) -> Chart:
     _month_ticks(ax, list(table.index))
     ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.14)
     if table.empty:
         return Chart(name, fig, f"{title}. Geen maandstanden in de export.")
     alt = (f"{title}. Van {fmt_count(table['Dossiers'].iloc[0])} in {table.index[0]} naar "
@@ -184,7 +185,7 @@ def dossiers(name: str, table: pd.DataFrame, title: str) -> Chart:
 
 def pyramid(name: str, counts: pd.DataFrame, title: str) -> Chart:
     """Age by gender: men to the left, women to the right."""
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=DPI)
     ax.barh(counts.index, -counts["Man"], color=PALETTE[0], label="Man")
     ax.barh(counts.index, counts["Vrouw"], color=PALETTE[1], hatch="//", edgecolor="white",
             label="Vrouw")
@@ -194,7 +195,7 @@ def pyramid(name: str, counts: pd.DataFrame, title: str) -> Chart:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_count(abs(v))))
     ax.legend(frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.18, right=0.98, top=0.9, bottom=0.14)
     parts = ", ".join(f"{a}: {fmt_count(r['Man'])} mannen en {fmt_count(r['Vrouw'])} vrouwen"
                       for a, r in counts.iterrows())
     return Chart(name, fig, f"{title}. {parts}.")
@@ -202,7 +203,7 @@ def pyramid(name: str, counts: pd.DataFrame, title: str) -> Chart:
 
 def stacked_columns(name: str, table: pd.DataFrame, title: str, ylabel: str) -> Chart:
     """Columns per row label, stacked by the table's columns."""
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=DPI)
     bottom = pd.Series(0.0, index=table.index)
     for i, col in enumerate(table.columns):
         ax.bar(table.index, table[col], bottom=bottom, color=PALETTE[i % len(PALETTE)],
@@ -213,7 +214,7 @@ def stacked_columns(name: str, table: pd.DataFrame, title: str, ylabel: str) -> 
     _dutch_axis(ax)
     ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.12)
     parts = "; ".join(f"{r}: " + ", ".join(f"{c} {fmt_count(v)}" for c, v in row.items())
                       for r, row in table.iterrows())
     return Chart(name, fig, f"{title}. {parts}.")
@@ -225,7 +226,7 @@ def kpi_chart(name: str, card: pd.DataFrame, title: str) -> Chart:
 
     card = card[card["Realisatie"].notna()]
     share = 100 * card["Realisatie"] / card["Doel"]
-    fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(card), 1) + 1.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(card), 1) + 1.8), dpi=DPI)
     colors = [PALETTE[0] if s == "behaald" else PALETTE[4] for s in card["Status"]]
     ax.barh(card["KPI"], share, color=colors)
     ax.axvline(100, color="black", linewidth=1)
@@ -234,7 +235,7 @@ def kpi_chart(name: str, card: pd.DataFrame, title: str) -> Chart:
     ax.set_xlabel("Realisatie in % van het doel (lijn: doel; donker: behaald)", fontsize=9)
     _pct_axis(ax, "x")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.48, right=0.98, top=0.9, bottom=0.16)
     parts = "; ".join(f"{k}: {fmt_pct(s, 0)} van het doel ({st})"
                       for k, s, st in zip(card["KPI"], share, card["Status"], strict=True))
     return Chart(name, fig, f"{title}. {parts}." if parts else f"{title}. Geen gegevens.")
@@ -242,7 +243,7 @@ def kpi_chart(name: str, card: pd.DataFrame, title: str) -> Chart:
 
 def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
     """Share of each inflow cohort still on the caseload after 0-36 months."""
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=DPI)
     cols = [c for c in table.columns if c.startswith("% na")]
     x = [0] + [int(c.split()[2]) for c in cols]
     styles = ["-", "--", ":", "-.", (0, (5, 1, 1, 1))]
@@ -259,7 +260,7 @@ def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
     if len(table):
         ax.legend(frameon=False, fontsize=8, title="Instroomjaar", ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.14)
     if table.empty:
         return Chart(name, fig, f"{title}. Geen instroom in de export.")
     last = table.iloc[-1]
