@@ -389,12 +389,7 @@ def bijlage_1_treden(export: Export, year: int, scope: str, config: Config) -> p
 
 def age_by_gender(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Clients per age band and gender at 31-12-Y (for the population pyramid)."""
-    s = snapshot(export, require_year(export, year)[1])
-    if scope != config.short:
-        s = s[s["gemeente"] == scope]
-    table = (s.groupby(["leeftijdsklasse", "geslacht"], observed=False).size().unstack()
-             .reindex(columns=["M", "V", "X"], fill_value=0))
-    return table.rename(columns=schema.GESLACHT_LABELS).astype(float)
+    return age_by_gender_all(export, year, config)[scope]
 
 
 def age_by_gender_all(export: Export, year: int, config: Config) -> dict[str, pd.DataFrame]:
