@@ -18,7 +18,7 @@ import pandas as pd
 
 from rsdlib import __version__, charts, finance, kpi, publish, suppress, tables, trends
 from rsdlib.config import Config, load_config
-from rsdlib.io import Export, ValidationReport, load, require_year
+from rsdlib.io import Export, ExportError, ValidationReport, load, require_year
 from rsdlib.paths import DEMO_DIR, OUTPUT_DIR
 
 NOTES = {
@@ -220,7 +220,7 @@ def suppression_rule(cfg: Config) -> str:
 def _has_start(export: Export, year: int) -> bool:
     try:
         require_year(export, year)
-    except Exception:
+    except ExportError:
         return False
     return True
 
