@@ -92,9 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `rsd`; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
     args = build_parser().parse_args(argv)
-    for name in ("config",):
-        if getattr(args, name, None) is None:
-            setattr(args, name, None)
     try:
         return args.func(args)
     except (ConfigError, ExportError) as exc:

@@ -478,8 +478,8 @@ def _emit_outflow_2019(w: World, leavers: list[dict], dgr_quota: int, lks_share:
     chosen = {id(placements[k]) for k in rng.permutation(len(placements))[:dgr_quota]}
     for o in leavers:
         c: Client = o["client"]
-        if o["placement"]:
-            c.doelgroep = id(o) in chosen if not hasattr(c, "_s19") else c.doelgroep
+        if o["placement"]:        # placed clients left before 31-12-2019: free to set
+            c.doelgroep = id(o) in chosen
         w.add_outflow(c, o["day"], o["reason"], lks=bool(o["placement"] and
                                                           rng.random() < lks_share))
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from rsdlib.config import Config
+from rsdlib.kpi import period_for, placed
 
 
 @dataclass(frozen=True)
@@ -113,22 +114,9 @@ def buig(rows: list[dict]) -> pd.DataFrame:
     return table
 
 
-def period_of(config: Config, year: int) -> tuple[int, int] | None:
-    """The assignment period (first, last year) that contains `year`, from configuration."""
-    for period in config.kpi_periods:
-        first, last = period["years"]
-        if first <= year <= last:
-            return first, last
-    return None
-
-
 def placements_per_year(outflow: pd.DataFrame, years: list[int]) -> dict[int, int]:
-    """Outflow rows to work, school or business per year."""
-    from rsdlib.schema import PLAATSING_REDENEN
-
-    u = outflow[outflow["reden"].astype(object).isin(PLAATSING_REDENEN)]
-    counts = u["uitstroomdatum"].dt.year.value_counts()
-    return {y: int(counts.get(y, 0)) for y in years}
+    """Outflow rows to work, school or business per year (the KPI's reasons)."""
+    return {y: len(placed(outflow, y)) for y in years}
 
 
 def finance_tables(config: Config, outflow: pd.DataFrame, dossiers_start: dict[str, int],
@@ -140,9 +128,9 @@ def finance_tables(config: Config, outflow: pd.DataFrame, dossiers_start: dict[s
     planned = {int(y): float(p) for y, p in f.get("planned_extra", {}).items()}
     if planned:
         out["besparing"] = savings(planned, model)
-    period = period_of(config, year)
+    period = period_for(config, year)
     if period is not None:
-        years = list(range(period[0], year + 1))
+        years = list(range(period["years"][0], year + 1))
         baseline = float(f.get("baseline_placements", 0))
         placed = placements_per_year(outflow, years)
         extra = {y: max(0.0, placed[y] - baseline) for y in years}

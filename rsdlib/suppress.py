@@ -86,9 +86,10 @@ def _peildatum(table: pd.DataFrame, config: Config, scope: str) -> Structure:
 def _migratie(table: pd.DataFrame, config: Config, scope: str) -> Structure:
     rows = list(range(len(table)))
     if scope == config.short:
-        s = _grid(table, [], None, list(config.municipalities), config.short)
-        s.counts = [(r, c) for r in rows for c in (*config.municipalities, config.short)]
-        s.equations = [([(r, m) for m in config.municipalities], (r, config.short)) for r in rows]
+        s = Structure(
+            counts=[(r, c) for r in rows for c in (*config.municipalities, config.short)],
+            equations=[([(r, m) for m in config.municipalities], (r, config.short))
+                       for r in rows])
         col = config.short
     else:
         s = Structure(counts=[(r, c) for r in rows for c in (scope, config.short)])

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rsdlib import kpi, schema
 from rsdlib.config import Config
 from rsdlib.io import Export
 
@@ -249,14 +248,6 @@ def trend_tables(export: Export, year: int, scope: str, config: Config) -> dict[
     return tables_from(trend_base(export, year), scope, config)
 
 
-def placements_by_target(export: Export, year: int, config: Config) -> pd.DataFrame:
-    """KPI realisation against target for the chart (share of target, %)."""
-    card = kpi.kpi_scorecard(export, year, config)
-    card = card[card["Realisatie"].notna()]
-    return pd.DataFrame({"Doel": card["Doel"], "Realisatie": card["Realisatie"],
-                         "KPI": card["KPI"], "Eenheid": card["Eenheid"]})
-
-
 TITLES = {
     "kpi_scorecard": "Resultaatafspraken (KPI's)",
     "trend_stromen": "Instroom en uitstroom per maand (excl. BBZ), met 12-maandstotaal",
@@ -266,4 +257,3 @@ TITLES = {
                         "36 maanden",
     "jaarvergelijking_trede": "Klanten per trede: vergelijking met het jaar ervoor",
 }
-ALL_BACKGROUNDS = schema.ACHTERGROND
