@@ -94,6 +94,10 @@ class Export:
 
     frames: dict[str, pd.DataFrame]
     report: ValidationReport
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
+    """Selections derived from the frames (a snapshot, a year's flows), each computed once:
+    the tables of one year ask for the same ones many times. The frames are not changed
+    after loading."""
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
@@ -101,7 +105,16 @@ class Export:
     @property
     def peildata(self) -> list[pd.Timestamp]:
         """The snapshot dates present, sorted."""
-        return sorted(pd.to_datetime(self.frames["klanten"]["peildatum"].unique()))
+        return list(self.memo("peildata", lambda: sorted(
+            pd.to_datetime(self.frames["klanten"]["peildatum"].unique()))))
+
+    def memo(self, key, make):
+        """`make()`, computed once per export and key. A frame comes back as a shallow copy,
+        so that a caller adding columns does not change what the next caller gets."""
+        if key not in self.derived:
+            self.derived[key] = make()
+        value = self.derived[key]
+        return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
 
     @property
     def export_date(self) -> pd.Timestamp:

@@ -83,6 +83,10 @@ def reentered(inflow: pd.DataFrame, outflow: pd.DataFrame, months: int = 6) -> p
 
 def snapshot(export: Export, day: pd.Timestamp) -> pd.DataFrame:
     """The clients at one peildatum with derived age, duration and background."""
+    return export.memo(("snapshot", day), lambda: _snapshot(export, day))
+
+
+def _snapshot(export: Export, day: pd.Timestamp) -> pd.DataFrame:
     k = export["klanten"]
     s = k[k["peildatum"] == day].copy()
     s["leeftijd"] = age_years(s["geboortedatum"], day)
@@ -98,6 +102,10 @@ def snapshot(export: Export, day: pd.Timestamp) -> pd.DataFrame:
 
 def year_inflow(export: Export, year: int) -> pd.DataFrame:
     """Inflow rows of the year, excluding BBZ, with background, unit and re-entry."""
+    return export.memo(("inflow", year), lambda: _year_inflow(export, year))
+
+
+def _year_inflow(export: Export, year: int) -> pd.DataFrame:
     i = export["instroom"]
     i = i[(i["instroomdatum"].dt.year == year) & (i["regeling"].astype(object) != "BBZ")].copy()
     i["achtergrond"] = background(i)
@@ -108,10 +116,44 @@ def year_inflow(export: Export, year: int) -> pd.DataFrame:
 
 def year_outflow(export: Export, year: int) -> pd.DataFrame:
     """Outflow rows of the year with their background class."""
+    return export.memo(("outflow", year), lambda: _year_outflow(export, year))
+
+
+def _year_outflow(export: Export, year: int) -> pd.DataFrame:
     u = export["uitstroom"]
     u = u[u["uitstroomdatum"].dt.year == year].copy()
     u["achtergrond"] = background(u)
     return u
+
+
+ALL_DOSSIERS = "_alle"
+
+
+def dossier_counts(export: Export) -> pd.DataFrame:
+    """Distinct benefit dossiers per peildatum (rows) and gemeente (columns), and over all
+    municipalities (column ALL_DOSSIERS); counted once per export for every table and trend."""
+    return export.memo("dossier_counts", lambda: _dossier_counts(export["klanten"]))
+
+
+def _dossier_counts(k: pd.DataFrame) -> pd.DataFrame:
+    # groupby-nunique on millions of strings takes seconds each time; here each dossier number
+    # becomes an integer once, and distinct (group, dossier) pairs are one hash of integers.
+    ids, _ = pd.factorize(k["dossiernummer"])
+    days, day_index = pd.factorize(k["peildatum"], sort=True)
+    gemeente = k["gemeente"].astype("category")
+    munis, places = gemeente.cat.codes.to_numpy(), list(gemeente.cat.categories)
+    has = ids >= 0
+    width = int(ids.max()) + 1 if has.any() else 1
+
+    def distinct(groups: np.ndarray, n: int) -> np.ndarray:
+        pairs = pd.unique(groups[has].astype(np.int64) * width + ids[has])
+        return np.bincount(pairs // width, minlength=n)
+
+    per = distinct(days * len(places) + munis, len(day_index) * len(places))
+    table = pd.DataFrame(per.reshape(len(day_index), len(places)), index=day_index,
+                         columns=places)
+    table[ALL_DOSSIERS] = distinct(days, len(day_index))
+    return table
 
 
 # --------------------------------------------------------------------------- layout helpers
@@ -198,26 +240,46 @@ def bijlage_2_2_migratie(export: Export, year: int, scope: str, config: Config) 
 # --------------------------------------------------------------------------- block tables
 
 
-def _class_counts(frame: pd.DataFrame) -> pd.Series:
+def _class_counts(frame: pd.DataFrame) -> list[float]:
+    """Counts per background class of the rows, and their sum."""
     counts = frame.groupby("achtergrond", observed=False).size().reindex(
         list(schema.ACHTERGROND), fill_value=0)
-    return pd.concat([counts, pd.Series({"Eindtotaal": counts.sum()})]).astype(float)
+    values = [float(v) for v in counts]
+    return [*values, sum(values)]
+
+
+def _class_counts_by(frame: pd.DataFrame, *keys: str) -> dict[tuple, list[float]]:
+    """`_class_counts` of every combination of `keys` present, from one groupby: the block
+    tables look up hundreds of municipalities instead of filtering the rows for each."""
+    classes = list(schema.ACHTERGROND)
+    sizes = frame.groupby([*keys, "achtergrond"], observed=True).size()
+    out: dict[tuple, list[float]] = {}
+    for (*key, cls), n in sizes.items():
+        row = out.setdefault(tuple(key), [0.0] * (len(classes) + 1))
+        row[classes.index(cls)] = float(n)
+        row[-1] += float(n)
+    return out
+
+
+def _lookup(counts: dict[tuple, list[float]], *key) -> list[float]:
+    return counts.get(tuple(key), [0.0] * (len(schema.ACHTERGROND) + 1))
 
 
 def _block_columns() -> list[str]:
     return [*schema.ACHTERGROND, "Eindtotaal", PCT]
 
 
-def _row(counts: pd.Series, pct: float = np.nan) -> list[float]:
-    return [*counts.tolist(), pct]
+def _row(counts, pct: float = np.nan) -> list[float]:
+    return [*(float(v) for v in counts), pct]
 
 
 def _share(part: float, whole: float) -> float:
     return 100 * part / whole if whole else np.nan
 
 
-def _pct_row(total: pd.Series) -> list[float]:
-    return [_share(v, total["Eindtotaal"]) for v in total.tolist()] + [np.nan]
+def _pct_row(total) -> list[float]:
+    values = [float(v) for v in total]
+    return [_share(v, values[-1]) for v in values] + [np.nan]
 
 
 def _frame(rows: list[tuple[str, list[float]]]) -> pd.DataFrame:
@@ -242,18 +304,17 @@ def bijlage_2_3_uitstroom(export: Export, year: int, scope: str, config: Config)
     u = year_outflow(export, year)
     u = u[u["reden"].astype(object).isin(schema.PLAATSING_REDENEN)]
     total = _class_counts(u)
+    per_muni, per_reason = _class_counts_by(u, "gemeente"), _class_counts_by(u, "gemeente", "reden")
     rows, blocks = [], {}
     for muni in config.municipalities:
-        m = u[u["gemeente"] == muni]
         start = len(rows)
-        counts = _class_counts(m)
-        rows.append((muni, _row(counts, _share(counts["Eindtotaal"], total["Eindtotaal"]))))
+        counts = _lookup(per_muni, muni)
+        rows.append((muni, _row(counts, _share(counts[-1], total[-1]))))
         for code, label in schema.PLAATSING_REDENEN.items():
-            r = m[m["reden"] == code]
-            if len(r):
-                rows.append((label, _row(_class_counts(r))))
+            if (muni, code) in per_reason:
+                rows.append((label, _row(per_reason[muni, code])))
         blocks[muni] = (start, len(rows))
-    rows.append(("Eindtotaal", _row(total, 100.0 if total["Eindtotaal"] else np.nan)))
+    rows.append(("Eindtotaal", _row(total, 100.0 if total[-1] else np.nan)))
     rows.append(("% per achtergrond klant", _pct_row(total)))
     return _frame(_keep_scope(rows, blocks, scope, config))
 
@@ -263,12 +324,13 @@ def bijlage_2_3_indirect(export: Export, year: int, scope: str, config: Config) 
     u = year_outflow(export, year)
     u = u[u["reden"].astype(object).isin(schema.INDIRECT_REDENEN)]
     total = _class_counts(u)
+    per_muni = _class_counts_by(u, "gemeente")
     rows, blocks = [], {}
     for muni in config.municipalities:
-        counts = _class_counts(u[u["gemeente"] == muni])
+        counts = _lookup(per_muni, muni)
         blocks[muni] = (len(rows), len(rows) + 1)
-        rows.append((muni, _row(counts, _share(counts["Eindtotaal"], total["Eindtotaal"]))))
-    rows.append(("Eindtotaal", _row(total, 100.0 if total["Eindtotaal"] else np.nan)))
+        rows.append((muni, _row(counts, _share(counts[-1], total[-1]))))
+    rows.append(("Eindtotaal", _row(total, 100.0 if total[-1] else np.nan)))
     rows.append(("% per achtergrond klant", _pct_row(total)))
     return _frame(_keep_scope(rows, blocks, scope, config))
 
@@ -298,24 +360,27 @@ def bijlage_2_4_instroom_reden(export: Export, year: int, scope: str,
     i = year_inflow(export, year)
     total = _class_counts(i)
     rsd = config.short
+    per_muni = _class_counts_by(i, "gemeente")
+    per_reason = _class_counts_by(i, "gemeente", "reden")
+    reentries = _class_counts_by(i[i["heringestroomd"]], "gemeente")
     rows, blocks = [], {}
     for muni in config.municipalities:
-        m = i[i["gemeente"] == muni]
-        counts = _class_counts(m)
+        counts = _lookup(per_muni, muni)
         start = len(rows)
-        rows.append((muni, _row(counts, _share(counts["Eindtotaal"], total["Eindtotaal"]))))
-        rows.append((REENTRY_LABEL, _row(_class_counts(m[m["heringestroomd"]]))))
+        rows.append((muni, _row(counts, _share(counts[-1], total[-1]))))
+        rows.append((REENTRY_LABEL, _row(_lookup(reentries, muni))))
         for code, label in INSTROOM_ROWS.items():
-            rows.append((label, _row(_class_counts(m[m["reden"] == code]))))
+            rows.append((label, _row(_lookup(per_reason, muni, code))))
         blocks[muni] = (start, len(rows))
-    rows.append(("Eindtotaal", _row(total, 100.0 if total["Eindtotaal"] else np.nan)))
+    rows.append(("Eindtotaal", _row(total, 100.0 if total[-1] else np.nan)))
     rows.append(("% per achtergrond klant", _pct_row(total)))
+    service = _class_counts_by(i, "reden")
     for code, label in (("DIRECT", f"{rsd} Instroom Direct"),
                         ("INDIRECT", f"{rsd} Instroom Indirect"),
                         ("NUG", f"{rsd} Niet-Uitkeringsgerechtigden")):
-        counts = _class_counts(i[i["reden"] == code])
-        rows.append((label, _row(counts, _share(counts["Eindtotaal"], total["Eindtotaal"]))))
-    rows.append((f"{rsd} totaal", _row(total, 100.0 if total["Eindtotaal"] else np.nan)))
+        counts = _lookup(service, code)
+        rows.append((label, _row(counts, _share(counts[-1], total[-1]))))
+    rows.append((f"{rsd} totaal", _row(total, 100.0 if total[-1] else np.nan)))
     return _frame(_keep_scope(rows, blocks, scope, config))
 
 
@@ -332,21 +397,22 @@ def bijlage_2_5_instroom_groep(export: Export, year: int, scope: str,
     """Inflow in Y excl. BBZ per municipality and unit (by intake trede), by background."""
     i = year_inflow(export, year)
     total = _class_counts(i)
-    n = total["Eindtotaal"]
+    n = total[-1]
+    per_muni, per_unit = _class_counts_by(i, "gemeente"), _class_counts_by(i, "gemeente", "unit")
     rows, blocks = [], {}
     for muni in config.municipalities:
-        m = i[i["gemeente"] == muni]
         start = len(rows)
-        rows.append((muni, _row(_class_counts(m))))
+        rows.append((muni, _row(_lookup(per_muni, muni))))
         for code, (label, _) in UNIT_ROWS.items():
-            counts = _class_counts(m[m["unit"] == code])
-            rows.append((label, _row(counts, _share(counts["Eindtotaal"], n))))
+            counts = _lookup(per_unit, muni, code)
+            rows.append((label, _row(counts, _share(counts[-1], n))))
         blocks[muni] = (start, len(rows))
     rows.append(("Eindtotaal", _row(total, 100.0 if n else np.nan)))
     rows.append(("% per achtergrond klant", _pct_row(total)))
+    service = _class_counts_by(i, "unit")
     for code, (_, short) in UNIT_ROWS.items():
-        counts = _class_counts(i[i["unit"] == code])
-        rows.append((f"{config.short} {short}", _row(counts, _share(counts["Eindtotaal"], n))))
+        counts = _lookup(service, code)
+        rows.append((f"{config.short} {short}", _row(counts, _share(counts[-1], n))))
     rows.append((f"{config.short} totaal", _row(total, 100.0 if n else np.nan)))
     return _frame(_keep_scope(rows, blocks, scope, config))
 
@@ -354,14 +420,11 @@ def bijlage_2_5_instroom_groep(export: Export, year: int, scope: str,
 def bijlage_2_6_dossiers(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Distinct benefit dossiers at the start and end snapshot of Y, and the change."""
     start, end = require_year(export, year)
-    k = export["klanten"]
+    counts = dossier_counts(export)
     cols = {}
     for label, day in ((f"1 januari {year}", start), (f"31 december {year}", end)):
-        s = k[(k["peildatum"] == day) & k["dossiernummer"].notna()]
-        per = s.groupby("gemeente", observed=False)["dossiernummer"].nunique()
-        per = per.reindex(list(config.municipalities), fill_value=0)
-        per[config.name] = s["dossiernummer"].nunique()
-        cols[label] = per
+        per = counts.loc[day].reindex([*config.municipalities, ALL_DOSSIERS], fill_value=0)
+        cols[label] = per.rename({ALL_DOSSIERS: config.name})
     table = pd.DataFrame(cols).astype(float)
     a, b = table.columns
     table["% Ontwikkeling jan - dec"] = 100 * (table[b] - table[a]) / table[a].replace(0, np.nan)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rsdlib import tables
 from rsdlib.config import Config
 from rsdlib.io import Export
 
@@ -76,12 +77,10 @@ def trend_base(export: Export, year: int) -> TrendBase:
 
     k = export["klanten"]
     k = k[(k["peildatum"] <= end) & (k["peildatum"].dt.day == k["peildatum"].dt.days_in_month)]
-    d = k[k["dossiernummer"].notna()]
-    per = d.groupby(["peildatum", "gemeente"], observed=False)["dossiernummer"].nunique()
-    dossiers = per.unstack("gemeente", fill_value=0)
-    dossiers.columns = dossiers.columns.astype(object)
-    dossiers[ALL] = d.groupby("peildatum")["dossiernummer"].nunique()
-    dossiers = dossiers.fillna(0).astype(float)
+    counts = tables.dossier_counts(export)
+    month_ends = [d for d in counts.index if d <= end and d.day == d.days_in_month]
+    dossiers = counts.loc[month_ends].rename(columns={tables.ALL_DOSSIERS: ALL}).astype(float)
+    dossiers.index.name = "peildatum"
 
     a = k[k["trede"].astype(object).isin(("2a", "2b", "3", "4", "5"))]
     g = a.groupby(["peildatum", "gemeente"], observed=False)["actief_traject"]
