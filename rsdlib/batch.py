@@ -7,6 +7,8 @@ Exit codes: 0 all runs succeeded, 1 a run failed, 2 the export is unusable.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import os
 import shutil
@@ -21,6 +23,12 @@ from rsdlib.config import Config, ConfigError, load_config
 from rsdlib.io import ExportError, read_export, require_year, save_cache
 from rsdlib.paths import NOTEBOOK_DIR
 from rsdlib.publish import promote, staging_dir, write_validation_html
+
+# papermill and nbconvert import nbformat, which imports jsonschema, which imports the optional
+# IRI checker rfc3987_syntax if it is installed (jupyterlab's jupyter-events installs it). That
+# module compiles a grammar at import: about 2 s of CPU in every batch worker, for a format
+# nbformat never checks (python-jsonschema/jsonschema#1392). The batch's processes go without.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 BIJLAGEN = NOTEBOOK_DIR / "bijlagen.ipynb"
 FAILED_DIR = "_mislukt"
@@ -38,20 +46,28 @@ class RunResult:
     error: str = ""
 
 
-def notebook_html(notebook: Path, title: str) -> str:
-    """The executed notebook as HTML with all code, prompts and stderr hidden."""
-    import nbformat
+@functools.cache
+def _exporter():
+    """One HTML exporter per process: its templates load once, not once per run."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(notebook, as_version=4)
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True, language_code="nl")
+
+
+def notebook_html(notebook, title: str) -> str:
+    """The executed notebook (a path or a node) as HTML with all code, prompts and stderr
+    hidden."""
+    import nbformat
+
+    nb = (nbformat.read(notebook, as_version=4) if isinstance(notebook, (str, Path))
+          else copy.deepcopy(notebook))
     for i, cell in enumerate(nb.cells):
         cell.id = f"cel-{i}"      # papermill's injected cell gets a random id: keep HTML stable
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, language_code="nl")
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
@@ -65,14 +81,15 @@ def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode
     staging = staging_dir(final)
     executed = staging / "notebook.ipynb"
     try:
-        pm.execute_notebook(
+        nb = pm.execute_notebook(
             str(notebook), str(executed), kernel_name="python3", progress_bar=False,
+            request_save_on_cell_execute=False,   # written once at the end, or on an error
             parameters={"export": str(export), "year": year, "scope": scope,
                         "out": str(staging), "mode": mode, "config": config_path},
             cwd=str(staging),
             extra_arguments=["--IPKernelApp.log_level=ERROR"],   # no TCP notice per kernel
         )
-        html = notebook_html(executed, f"Bijlagen {year} — {scope}")
+        html = notebook_html(nb, f"Bijlagen {year} — {scope}")
         (staging / "bijlagen.html").write_text(html, encoding="utf-8")
         promote(staging, final)
         return RunResult(year, scope, True, time.perf_counter() - start, final)

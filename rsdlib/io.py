@@ -180,7 +180,7 @@ def read_csv_raw(path: Path) -> RawTable:
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):
             h.update(block)
     return h.hexdigest()
@@ -197,9 +197,51 @@ def _as_text(column):
     return column.cast(pa.string())
 
 
-def read_csv_fast(path: Path) -> RawTable | None:
+def _header_types(first: bytes, encoding: str, columns: tuple[schema.Column, ...]):
+    """The header's names and, for the columns the schema knows, the Arrow type to parse into:
+    codes, flags and dates (few distinct values) dictionary-encoded while parsing, so that
+    validation works on the distinct values; text as plain strings. None: the header is
+    irregular (duplicate or unreadable names), validation will say so."""
+    import pyarrow as pa
+
+    try:
+        line = first.decode("utf-8-sig" if encoding == "utf8" else "cp1252").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    names = next(csv.reader([line], delimiter=";"), [])
+    norm = [n.replace("\ufeff", "").strip().lower() for n in names]
+    if len(set(norm)) != len(norm):
+        return None
+    kinds = {c.name: c.kind for c in columns}
+    types = {n: pa.string() if kinds[k] == "text" else pa.dictionary(pa.int32(), pa.string())
+             for n, k in zip(names, norm, strict=True) if k in kinds}
+    return names, types
+
+
+def _blank_rows(table) -> np.ndarray:
+    """Rows whose parsed cells are all empty or spaces (a line of only separators)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    blank = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            parts = [np.asarray(pc.equal(pc.utf8_trim_whitespace(c.dictionary), ""),
+                                dtype=bool)[np.asarray(c.indices)] for c in column.chunks]
+        else:
+            parts = [np.asarray(pc.equal(pc.utf8_trim_whitespace(c), ""), dtype=bool)
+                     for c in column.chunks]
+        blank &= np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+        if not blank.any():
+            break
+    return blank
+
+
+def read_csv_fast(path: Path, columns: tuple[schema.Column, ...] | None = None
+                  ) -> RawTable | None:
     """Read a clean CSV with pyarrow (all cells as text); None when any row is malformed,
-    so that the exact reader can report it with its line number."""
+    so that the exact reader can report it with its line number. With the file's schema
+    `columns`, only those are converted, each into its type (see `_header_types`)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -221,6 +263,13 @@ def read_csv_fast(path: Path) -> RawTable | None:
         return "skip"
 
     for encoding in ("utf8", "cp1252"):
+        known = _header_types(first, encoding, columns) if columns else None
+        if known:
+            convert = {"column_types": known[1], "include_columns": list(known[1])}
+        else:
+            # codes, flags and dates have few distinct values: encode them while parsing
+            convert = {"column_types": {}, "auto_dict_encode": True,
+                       "auto_dict_max_cardinality": 30_000}
         try:
             table = pacsv.read_csv(
                 path,
@@ -228,11 +277,9 @@ def read_csv_fast(path: Path) -> RawTable | None:
                 parse_options=pacsv.ParseOptions(delimiter=";", ignore_empty_lines=False,
                                                  invalid_row_handler=handler),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={}, strings_can_be_null=False, quoted_strings_can_be_null=False,
-                    # codes, flags and dates have few distinct values: encode them while
-                    # parsing (in parallel), so validation works on the distinct values only
-                    auto_dict_encode=True, auto_dict_max_cardinality=30_000, check_utf8=True,
-                    timestamp_parsers=[], null_values=[], true_values=[], false_values=[]),
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                    check_utf8=True, timestamp_parsers=[], null_values=[], true_values=[],
+                    false_values=[], **convert),
             )
             table = pa.Table.from_arrays([_as_text(c) for c in table.columns],
                                          names=table.column_names)
@@ -243,14 +290,12 @@ def read_csv_fast(path: Path) -> RawTable | None:
             invalid.clear()
     if invalid:
         return None
-    header = list(table.column_names)
-    frame = table.rename_columns([str(i) for i in range(len(header))]).to_pandas()
-    frame.columns = range(len(header))
-    first = frame[0].astype(str) if isinstance(frame[0].dtype, pd.CategoricalDtype) else frame[0]
-    maybe_blank = frame[(first.str.strip() == "").to_numpy()]
-    if len(maybe_blank) and (maybe_blank.astype(str).apply(
-            lambda c: c.str.strip() == "").all(axis=1)).any():
+    header = known[0] if known else list(table.column_names)
+    if table.num_rows and table.num_columns and _blank_rows(table).any():
         return None                     # a blank line: the exact reader reports it
+    at = [header.index(n) for n in table.column_names] if known else range(len(header))
+    frame = table.rename_columns([str(i) for i in at]).to_pandas()
+    frame.columns = list(at)
     name = "utf-8-sig" if bom else ("utf-8" if encoding == "utf8" else "windows-1252")
     return RawTable(header, [], [], source, "csv", name, _sha256(path), frame=frame)
 
@@ -315,7 +360,8 @@ def find_sources(folder: Path) -> dict[str, RawTable]:
     raw: dict[str, RawTable] = {}
     for name in names:
         if name in csvs:
-            raw[name] = read_csv_fast(csvs[name]) or read_csv_raw(csvs[name])
+            raw[name] = (read_csv_fast(csvs[name], schema.FILES[name])
+                         or read_csv_raw(csvs[name]))
     missing = [n for n in names if n not in raw]
     if missing and xlsxs:
         if len(xlsxs) > 1:
@@ -445,6 +491,17 @@ def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config)
     return values
 
 
+def _repeated(keys: np.ndarray, size: int, where: np.ndarray) -> np.ndarray:
+    """Which of the rows in `where` have a key (0 <= key < size) that occurs more than once;
+    by counting into an array when the key space is small enough, else by hashing."""
+    out = np.zeros(len(where), dtype=bool)
+    if size <= 64 * max(len(keys), 1_000_000):
+        out[where] = np.bincount(keys, minlength=size)[keys] > 1
+    else:
+        out[where] = pd.Series(keys).duplicated(keep=False).to_numpy()
+    return out
+
+
 def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
     """Rules that relate columns of one row, or rows of one file."""
     if "statushouder" in frame:
@@ -461,11 +518,11 @@ def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
                "leeg terwijl uitkering_sinds gevuld is")
     chk.refuse(frame["uitkering_sinds"].isna() & has_dossier & frame["peildatum"].notna(),
                "uitkering_sinds", "leeg terwijl dossiernummer gevuld is")
-    keyed = frame["peildatum"].notna() & frame["klantnummer"].notna()
-    client, _ = pd.factorize(frame["klantnummer"])
+    keyed = (frame["peildatum"].notna() & frame["klantnummer"].notna()).to_numpy()
+    client, clients = pd.factorize(frame["klantnummer"])
     day, days = pd.factorize(frame["peildatum"])
-    key = pd.Series(client.astype(np.int64) * (len(days) + 1) + day)
-    dup = keyed & key.duplicated(keep=False).to_numpy()
+    key = client.astype(np.int64) * (len(days) + 1) + day
+    dup = keyed & _repeated(key[keyed], len(clients) * (len(days) + 1), keyed)
     if dup.any():
         lines = pd.Series(chk.lines, index=frame.index)[dup]
         groups = frame[dup].groupby(["peildatum", "klantnummer"], sort=False).ngroup()

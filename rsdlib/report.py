@@ -45,6 +45,22 @@ NOTES = {
 }
 
 
+# The page's sections in order: table IDs, and charts as "chart:NAME".
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "Resultaatafspraken": ("kpi_scorecard", "chart:kpi"),
+    "Bijlagen": (
+        "bijlage_1_treden", "bijlage_2_1_trede", "chart:treden", "bijlage_2_1_leeftijd",
+        "chart:leeftijd", "bijlage_2_2_uitkeringsduur", "chart:uitkeringsduur",
+        "bijlage_2_2_geslacht", "chart:piramide", "bijlage_2_2_migratie",
+        "bijlage_2_3_uitstroom", "bijlage_2_3_indirect", "bijlage_2_3_totaal",
+        "bijlage_2_4_instroom_reden", "chart:instroomredenen", "bijlage_2_5_instroom_groep",
+        "bijlage_2_6_dossiers", "jaarvergelijking_trede"),
+    "Ontwikkeling": (
+        "chart:stromen", "trend_stromen", "chart:dossiers", "trend_dossiers", "trend_actief",
+        "chart:cohorten", "cohort_uitstroom"),
+}
+
+
 @dataclass
 class Report:
     """Everything one run computed and wrote."""
@@ -297,11 +313,23 @@ def show_title(r: Report):
                  f"</p>{rule}")
 
 
+def _table_html(r: Report, tid: str) -> str:
+    return publish.html_table(r.tables[tid], r.metas[tid], r.config) if tid in r.tables else ""
+
+
+def _chart_html(r: Report, name: str) -> str:
+    chart = next((c for c in r.charts if c.name == name), None)
+    if chart is None:
+        return ""
+    data = base64.b64encode(chart.png()).decode()
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt)}"'
+            f' style="max-width:100%"><figcaption>{html.escape(chart.title)}'
+            "</figcaption></figure>")
+
+
 def show_table(r: Report, tid: str):
     """One table as accessible HTML in Dutch number format (nothing when this run has none)."""
-    if tid not in r.tables:
-        return _html("")
-    return _html(publish.html_table(r.tables[tid], r.metas[tid], r.config))
+    return _html(_table_html(r, tid))
 
 
 def show_heading(text: str):
@@ -311,13 +339,17 @@ def show_heading(text: str):
 
 def show_chart(r: Report, name: str):
     """One chart as an inline PNG with alt text (rendered once, from the saved figure)."""
-    chart = next((c for c in r.charts if c.name == name), None)
-    if chart is None:
+    return _html(_chart_html(r, name))
+
+
+def show_section(r: Report, name: str):
+    """One section of the page (SECTIONS): its heading, tables and charts as one output, so
+    that the notebook is a handful of cells. A section this run has nothing for is left out."""
+    parts = [_chart_html(r, item[6:]) if item.startswith("chart:") else _table_html(r, item)
+             for item in SECTIONS[name]]
+    if not any(parts):
         return _html("")
-    data = base64.b64encode(chart.png()).decode()
-    return _html(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt)}"'
-                 f' style="max-width:100%"><figcaption>{html.escape(chart.title)}'
-                 "</figcaption></figure>")
+    return _html(f"<h2>{html.escape(name)}</h2>" + "".join(parts))
 
 
 def show_finance(r: Report):

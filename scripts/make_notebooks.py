@@ -4,6 +4,8 @@ from pathlib import Path
 
 import nbformat as nbf
 
+from rsdlib.report import SECTIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PARAMS = '''# Parameters: papermill overrides these; the defaults work on the demo export in JupyterLab.
@@ -14,19 +16,6 @@ out = None       # None: outputs/lab/YEAR/SCOPE
 mode = "intern"  # "intern" or "publiek"
 config = None    # None: config/liemers.toml'''
 
-SECTIONS = [
-    "h:Resultaatafspraken", "kpi_scorecard", "chart:kpi",
-    "h:Bijlagen", "bijlage_1_treden", "bijlage_2_1_trede", "chart:treden", "bijlage_2_1_leeftijd",
-    "chart:leeftijd", "bijlage_2_2_uitkeringsduur", "chart:uitkeringsduur",
-    "bijlage_2_2_geslacht", "chart:piramide", "bijlage_2_2_migratie", "bijlage_2_3_uitstroom",
-    "bijlage_2_3_indirect", "bijlage_2_3_totaal", "bijlage_2_4_instroom_reden",
-    "chart:instroomredenen",
-    "bijlage_2_5_instroom_groep", "bijlage_2_6_dossiers", "jaarvergelijking_trede",
-    "h:Ontwikkeling", "chart:stromen", "trend_stromen", "chart:dossiers", "trend_dossiers",
-    "trend_actief", "chart:cohorten", "cohort_uitstroom",
-]
-
-
 def bijlagen() -> nbf.NotebookNode:
     nb = nbf.v4.new_notebook()
     p = nbf.v4.new_code_cell(PARAMS)
@@ -34,13 +23,8 @@ def bijlagen() -> nbf.NotebookNode:
     cells = [p, nbf.v4.new_code_cell(
         "from rsdlib import report\n\n"
         "r = report.build(export, year, scope, out, mode, config)\nreport.show_title(r)")]
-    for s in SECTIONS:
-        if s.startswith("h:"):
-            cells.append(nbf.v4.new_code_cell(f'report.show_heading("{s[2:]}")'))
-        elif s.startswith("chart:"):
-            cells.append(nbf.v4.new_code_cell(f'report.show_chart(r, "{s[6:]}")'))
-        else:
-            cells.append(nbf.v4.new_code_cell(f'report.show_table(r, "{s}")'))
+    for section in SECTIONS:      # one cell per section: each cell costs a kernel round trip
+        cells.append(nbf.v4.new_code_cell(f'report.show_section(r, "{section}")'))
     cells.append(nbf.v4.new_code_cell("report.show_finance(r)"))
     cells.append(nbf.v4.new_code_cell("report.show_method(r)"))
     nb.cells = cells

@@ -4,6 +4,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -152,6 +153,10 @@ BAD_ROWS = [
      [("klanten.csv", 4, "-", "14 velden, verwacht 15")]),
     ("blank line", _edit("instroom", 2, "insert", raw=""),
      [("instroom.csv", 2, "-", "lege regel")]),
+    ("line of only separators", _edit("klanten", 3, "insert", raw=";" * 14),
+     [("klanten.csv", 3, "-", "lege regel")]),
+    ("line of separators and spaces", _edit("uitstroom", 2, "insert", raw=" ; " * 9),
+     [("uitstroom.csv", 2, "-", "lege regel")]),
     ("benefit starts after peildatum", _edit("klanten", 5, "uitkering_sinds", "01-01-2020"),
      [("klanten.csv", 5, "uitkering_sinds", "uitkering_sinds na peildatum")]),
     ("dossier without benefit", _edit("klanten", 4, "dossiernummer", "D9"),
@@ -273,15 +278,29 @@ def test_every_row_is_used_or_refused(config, n, data):
     assert set(export["klanten"]["klantnummer"]) == {f"K{i}" for i in range(n) if i not in bad}
 
 
-def test_fast_and_exact_readers_give_identical_frames(demo_dir, config, demo, monkeypatch):
+@pytest.mark.parametrize("reader", ["exact", "fast, types guessed"])
+def test_fast_and_exact_readers_give_identical_frames(demo_dir, config, demo, monkeypatch, reader):
     import rsdlib.io as rio
 
-    monkeypatch.setattr(rio, "read_csv_fast", lambda path: None)
+    fast = rio.read_csv_fast
+    monkeypatch.setattr(rio, "read_csv_fast", {
+        "exact": lambda path, columns=None: None,
+        "fast, types guessed": lambda path, columns=None: fast(path)}[reader])
     exact = rio.read_export(demo_dir, config)
     for name, frame in demo.frames.items():
         assert_frame_equal(exact[name], frame, check_exact=True)
     assert [f.rows_used for f in exact.report.files.values()] == [
         f.rows_used for f in demo.report.files.values()]
+
+
+@pytest.mark.parametrize("size", [10, 10**12], ids=["counted", "hashed"])
+def test_repeated_keys_are_found_by_counting_and_by_hashing(size):
+    from rsdlib.io import _repeated
+
+    where = np.array([True, True, False, True, True, True])
+    keys = np.array([3, 5, 3, 7, 5]) % size
+    assert _repeated(keys, max(size, 8), where).tolist() == [True, True, False, True, False,
+                                                             True]
 
 
 def test_a_malformed_row_falls_back_to_exact_line_numbers(tmp_path, config):
