@@ -84,6 +84,9 @@ def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode
         nb = pm.execute_notebook(
             str(notebook), str(executed), kernel_name="python3", progress_bar=False,
             request_save_on_cell_execute=False,   # written once at the end, or on an error
+            # the notebook has written everything when its last cell returns: stop the kernel
+            # at once instead of the graceful shutdown's interrupt-request-wait (0,3-3 s)
+            shutdown_kernel="immediate",
             parameters={"export": str(export), "year": year, "scope": scope,
                         "out": str(staging), "mode": mode, "config": config_path},
             cwd=str(staging),
@@ -146,19 +149,24 @@ def write_prepared(data, cache: Path, years: list[int], names: list[str], config
     """Do each year's scope-independent work once and leave a small slice per scope."""
     import pickle
 
-    from rsdlib.report import precomputed, prepare
+    from rsdlib.report import precomputed, precomputed_common, prepare
+
+    def dump(value, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
 
     for year in years:
-        if all(precomputed(cache, year, s, mode).is_file() for s in names):
+        paths = [precomputed_common(cache, year, mode),
+                 *(precomputed(cache, year, s, mode) for s in names)]
+        if all(p.is_file() for p in paths):
             continue                       # an earlier batch on the same export did it
         prep = prepare(data, year, config, mode)
-        for scope in names:
-            path = precomputed(cache, year, scope, mode)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            with tmp.open("wb") as fh:
-                pickle.dump(prep.slice(scope, config), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+        dump(prep.common(), paths[0])
+        for scope, path in zip(names, paths[1:], strict=True):
+            dump(prep.scope_part(scope, config), path)
 
 
 def resolve_scopes(scopes: list[str], config: Config) -> list[str]:

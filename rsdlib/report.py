@@ -99,11 +99,21 @@ class Prepared:
 
     def slice(self, scope: str, config: Config) -> Prepared:
         """What one scope's notebook needs."""
+        return dataclasses.replace(self, **self.scope_part(scope, config))
+
+    def scope_part(self, scope: str, config: Config) -> dict:
+        """The fields that differ per scope, cut to what that scope needs."""
         own = scope == config.short
-        return dataclasses.replace(
-            self, trend=self.trend.slice(None if own else scope) if self.trend else None,
-            age_gender={k: v for k, v in self.age_gender.items() if k == scope},
-            inflow_reasons=self.inflow_reasons if own else self.inflow_reasons.loc[[scope]])
+        return {"trend": self.trend.slice(None if own else scope) if self.trend else None,
+                "age_gender": {k: v for k, v in self.age_gender.items() if k == scope},
+                "inflow_reasons": (self.inflow_reasons if own
+                                   else self.inflow_reasons.loc[[scope]])}
+
+    def common(self) -> Prepared:
+        """Everything but the per-scope fields: a batch writes it once per year, not once per
+        scope (hundreds of copies of the service tables and the validation report)."""
+        return dataclasses.replace(self, trend=None, age_gender={},
+                                   inflow_reasons=self.inflow_reasons.iloc[:0])
 
 
 def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepared:
@@ -167,8 +177,24 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
 
 
 def precomputed(folder: Path, year: int, scope: str, mode: str) -> Path:
-    """Where a batch leaves one scope's prepared slice."""
+    """Where a batch leaves one scope's part of the prepared year (`Prepared.scope_part`)."""
     return folder / "runs" / str(year) / f"{scope}.{mode}.pkl"
+
+
+def precomputed_common(folder: Path, year: int, mode: str) -> Path:
+    """Where a batch leaves the part of the prepared year all scopes share."""
+    return folder / "runs" / str(year) / f"{mode}.gedeeld.pkl"
+
+
+def load_prepared(folder: Path, year: int, scope: str, mode: str) -> Prepared | None:
+    """One scope's prepared year from a batch's cache, or None when the batch left none."""
+    common, part = precomputed_common(folder, year, mode), precomputed(folder, year, scope, mode)
+    if not (common.is_file() and part.is_file()):
+        return None
+    with common.open("rb") as fh:
+        shared = pickle.load(fh)
+    with part.open("rb") as fh:
+        return dataclasses.replace(shared, **pickle.load(fh))
 
 
 def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD",
@@ -182,11 +208,8 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD"
     cfg = load_config(config)
     scope = cfg.scope(scope)
     source = Path(export) if export else DEMO_DIR
-    ready = precomputed(source, year, scope, mode)
-    if ready.is_file():
-        with ready.open("rb") as fh:
-            prep = pickle.load(fh)
-    else:
+    prep = load_prepared(source, year, scope, mode)
+    if prep is None:
         prep = prepare(load(source, cfg), year, cfg, mode)
     out = Path(out) if out else OUTPUT_DIR / "lab" / str(year) / scope
     computed, metas, chartdata = for_scope(prep, scope, cfg)
