@@ -193,21 +193,49 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
     return data, cache
 
 
+def _warm_worker() -> None:
+    """Import papermill and load the HTML templates once per worker, while the batch's own
+    process is still validating the export (so neither waits for the other)."""
+    try:
+        import papermill  # noqa: F401
+
+        _exporter()
+    except Exception:   # noqa: BLE001 - a run will import again and report what fails
+        pass
+
+
 def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
               jobs: int | None = None, config_path: str | None = None, mode: str | None = None,
               notebook: Path = BIJLAGEN) -> int:
     """Validate once, run every (year, scope) in a process pool, print a summary; exit code."""
-    from tqdm import tqdm
-
     try:
         config = load_config(config_path)
         mode = mode or config.publication.get("mode", "intern")
         names = resolve_scopes(scopes, config)
-        out = out.resolve()
-        data, cache = _validated_or_nothing(export, out, config, years)
-    except (ConfigError, ExportError) as exc:
+    except ConfigError as exc:
         print(f"onbruikbare invoer: {exc}", file=sys.stderr)
         return 2
+    tasks = [(y, s) for y in years for s in names]
+    jobs = jobs or os.cpu_count() or 1
+    # The workers start (fork) now, before the export is in memory, and warm up while this
+    # process validates.
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) as pool:
+        pool.submit(int)
+        try:
+            data, cache = _validated_or_nothing(export, out.resolve(), config, years)
+        except ExportError as exc:
+            print(f"onbruikbare invoer: {exc}", file=sys.stderr)
+            return 2
+        return _run_all(pool, data, cache, config, years, names, tasks, out.resolve(), mode,
+                        notebook, jobs)
+
+
+def _run_all(pool: ProcessPoolExecutor, data, cache: Path, config: Config, years: list[int],
+             names: list[str], tasks: list[tuple[int, str]], out: Path, mode: str,
+             notebook: Path, jobs: int) -> int:
+    """Prepare the years, run every task in the pool with a progress bar; the exit code."""
+    from tqdm import tqdm
+
     refused = len({(r.file, r.line) for r in data.report.refusals})
     print(f"export gevalideerd: {refused} regels geweigerd; voorbereiden per jaar ...",
           file=sys.stderr)
@@ -217,22 +245,18 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     for year in years:
         write_validation_html(validation, out / str(year), config)
     cfg_arg = str(config.path) if config.path else None
-    tasks = [(y, s) for y in years for s in names]
-    jobs = jobs or os.cpu_count() or 1
     print(f"{len(tasks)} runs met {jobs} parallel (validatie: OUT/JAAR/validatie.html)",
           file=sys.stderr)
     results: list[RunResult] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_one, notebook, cache, y, s, out, mode, cfg_arg)
-                   for y, s in tasks]
-        with tqdm(total=len(futures), desc="bijlagen", unit="run", file=sys.stderr) as bar:
-            for fut in as_completed(futures):
-                r = fut.result()
-                results.append(r)
-                status = "ok  " if r.ok else "FOUT"
-                bar.write(f"{status} {r.year} {r.scope:<14} {r.seconds:5.1f} s  {r.path}"
-                          + (f"\n     {r.error}" if r.error else ""), file=sys.stderr)
-                bar.update()
+    futures = [pool.submit(run_one, notebook, cache, y, s, out, mode, cfg_arg) for y, s in tasks]
+    with tqdm(total=len(futures), desc="bijlagen", unit="run", file=sys.stderr) as bar:
+        for fut in as_completed(futures):
+            r = fut.result()
+            results.append(r)
+            status = "ok  " if r.ok else "FOUT"
+            bar.write(f"{status} {r.year} {r.scope:<14} {r.seconds:5.1f} s  {r.path}"
+                      + (f"\n     {r.error}" if r.error else ""), file=sys.stderr)
+            bar.update()
     failed = [r for r in results if not r.ok]
     print(f"\nKlaar: {len(results) - len(failed)} van {len(results)} runs gelukt. "
           f"Uitvoer in {out}")
