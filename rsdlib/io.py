@@ -13,6 +13,7 @@ import io as _io
 import json
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,9 +243,6 @@ def read_csv_fast(path: Path, columns: tuple[schema.Column, ...] | None = None
     """Read a clean CSV with pyarrow (all cells as text); None when any row is malformed,
     so that the exact reader can report it with its line number. With the file's schema
     `columns`, only those are converted, each into its type (see `_header_types`)."""
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
-
     source = path.name
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
@@ -256,6 +254,27 @@ def read_csv_fast(path: Path, columns: tuple[schema.Column, ...] | None = None
     if b";" not in first and (b"," in first or b"\t" in first):
         raise ExportError(f"{source}: verkeerd scheidingsteken in de kopregel (verwacht ';')")
     bom = head.startswith(b"\xef\xbb\xbf")
+    with ThreadPoolExecutor(1) as hasher:   # hashlib releases the GIL: hash while parsing
+        digest = hasher.submit(_sha256, path)
+        parsed = _parse_csv(path, first, columns)
+    if parsed is None:
+        return None
+    table, header, at, encoding = parsed
+    if table.num_rows and table.num_columns and _blank_rows(table).any():
+        return None                     # a blank line: the exact reader reports it
+    frame = table.rename_columns([str(i) for i in at]).to_pandas()
+    frame.columns = at
+    name = "utf-8-sig" if bom else ("utf-8" if encoding == "utf8" else "windows-1252")
+    return RawTable(header, [], [], source, "csv", name, digest.result(), frame=frame)
+
+
+def _parse_csv(path: Path, first: bytes, columns: tuple[schema.Column, ...] | None):
+    """pyarrow's parse of a whole file as text: the table, the header, each table column's
+    position in the header, the encoding. None when a row is malformed or the text is
+    neither UTF-8 nor Windows-1252."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
     invalid: list[object] = []
 
     def handler(row) -> str:
@@ -290,14 +309,9 @@ def read_csv_fast(path: Path, columns: tuple[schema.Column, ...] | None = None
             invalid.clear()
     if invalid:
         return None
-    header = known[0] if known else list(table.column_names)
-    if table.num_rows and table.num_columns and _blank_rows(table).any():
-        return None                     # a blank line: the exact reader reports it
-    at = [header.index(n) for n in table.column_names] if known else range(len(header))
-    frame = table.rename_columns([str(i) for i in at]).to_pandas()
-    frame.columns = list(at)
-    name = "utf-8-sig" if bom else ("utf-8" if encoding == "utf8" else "windows-1252")
-    return RawTable(header, [], [], source, "csv", name, _sha256(path), frame=frame)
+    if known:
+        return table, known[0], [known[0].index(n) for n in table.column_names], encoding
+    return table, list(table.column_names), list(range(table.num_columns)), encoding
 
 
 def _cell_text(value: object) -> str:
@@ -502,8 +516,10 @@ def _repeated(keys: np.ndarray, size: int, where: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
-    """Rules that relate columns of one row, or rows of one file."""
+def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker,
+                  clients: tuple[np.ndarray, object] | None = None) -> None:
+    """Rules that relate columns of one row, or rows of one file. `clients` is
+    pd.factorize(frame["klantnummer"]) when the caller already has it."""
     if "statushouder" in frame:
         chk.refuse(frame["statushouder"] & ~frame["migratieachtergrond"], "statushouder",
                    "statushouder = J maar migratieachtergrond = N")
@@ -519,7 +535,7 @@ def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
     chk.refuse(frame["uitkering_sinds"].isna() & has_dossier & frame["peildatum"].notna(),
                "uitkering_sinds", "leeg terwijl dossiernummer gevuld is")
     keyed = (frame["peildatum"].notna() & frame["klantnummer"].notna()).to_numpy()
-    client, clients = pd.factorize(frame["klantnummer"])
+    client, clients = clients if clients is not None else pd.factorize(frame["klantnummer"])
     day, days = pd.factorize(frame["peildatum"])
     key = client.astype(np.int64) * (len(days) + 1) + day
     dup = keyed & _repeated(key[keyed], len(clients) * (len(days) + 1), keyed)
@@ -586,9 +602,13 @@ def _finish(name: str, text: pd.DataFrame, take: list[schema.Column], chk: _Chec
     frame = pd.DataFrame(index=text.index)
     columns = {c.name: text[c.name] for c in take}
     del text
-    for col in take:
-        frame[col.name] = _convert(col, columns.pop(col.name), chk, config)
-    _cross_checks(name, frame, chk)
+    keyed = name == "klanten" and "klantnummer" in columns
+    with ThreadPoolExecutor(1) as helper:
+        for col in take:
+            frame[col.name] = _convert(col, columns.pop(col.name), chk, config)
+            if keyed and col.name == "klantnummer":   # Arrow releases the GIL: encode the
+                clients = helper.submit(pd.factorize, frame[col.name])  # numbers meanwhile
+        _cross_checks(name, frame, chk, clients.result() if keyed else None)
     report.refusals = chk.result()
     used = frame.loc[~chk.bad].reset_index(drop=True)
     report.rows_used = len(used)
