@@ -7,10 +7,8 @@ import datetime as dt
 import html
 import math
 import os
-import re
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -165,124 +163,106 @@ def read_csv_table(path: Path) -> pd.DataFrame:
 # --------------------------------------------------------------------------- Excel
 
 
-def _inert(cell, value: object) -> None:
-    """Write a value so that text stays text: `=`, `+`, `-`, `@` never start a formula."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+class _Sheet:
+    """One worksheet with the workbook's shared formats; text written so that it stays text."""
+
+    def __init__(self, wb, formats: dict, name: str) -> None:
+        self.ws, self._wb, self._formats = wb.add_worksheet(name), wb, formats
+
+    def fmt(self, **props):
+        """A cell format, created once per workbook for each combination of properties."""
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self._wb.add_format(dict(key))
+        return self._formats[key]
+
+    def text(self, row: int, col: int, value: object, **props) -> None:
+        """Text cell (0-based): `=`, `+`, `-`, `@` never start a formula, even on retyping."""
+        value = str(value)
         if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
+            props["quote_prefix"] = True
+        self.ws.write_string(row, col, value, self.fmt(**props) if props else None)
 
-
-def _reproducible_zip(path: Path, stamp: dt.datetime) -> None:
-    """Rewrite a zip (xlsx) with every entry dated `stamp`, so equal content gives equal bytes."""
-    with zipfile.ZipFile(path) as z:
-        parts = [(info.filename, z.read(info.filename)) for info in z.infolist()]
-    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    parts = [(name, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when, data)
-              if name == "docProps/core.xml" else data) for name, data in parts]
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts:
-            info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
-    os.replace(tmp, path)
+    def number(self, row: int, col: int, value: float, num_format: str, **props) -> None:
+        self.ws.write_number(row, col, value, self.fmt(num_format=num_format, **props))
 
 
 def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], path: Path,
                cover: list[tuple[str, str]], notes: list[tuple[str, str]],
                config: Config, stamp: dt.datetime | None = None) -> None:
     """A workbook: cover sheet, one formatted table per sheet, and a notes sheet. The file
-    depends only on its content and `stamp` (the run date), never on the time of writing."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    depends only on its content and `stamp` (the run date), never on the time of writing
+    (XlsxWriter dates every zip entry 1-1-1980; the document properties carry `stamp`).
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Voorblad"
-    bold = Font(bold=True)
-    _inert(ws.cell(1, 1), cover[0][1])
-    ws.cell(1, 1).font = Font(bold=True, size=14)
-    for r, (key, value) in enumerate(cover[1:], start=3):
-        _inert(ws.cell(r, 1), key)
-        ws.cell(r, 1).font = bold
-        _inert(ws.cell(r, 2), value)
+    XlsxWriter rather than openpyxl: it imports in a quarter of the time and writes faster,
+    which counts once per notebook in a batch of hundreds."""
+    import xlsxwriter
+
+    stamp = stamp or dt.datetime.combine(dt.date.today(), dt.time())
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    wb.set_properties({"author": "rsdlib", "created": stamp})
+    formats: dict = {}
+    cv = _Sheet(wb, formats, "Voorblad")
+    cv.text(0, 0, cover[0][1], bold=True, font_size=14)
+    for r, (key, value) in enumerate(cover[1:], start=2):
+        cv.text(r, 0, key, bold=True)
+        cv.text(r, 1, value)
     r += 2
-    _inert(ws.cell(r, 1), "Tabellen")
-    ws.cell(r, 1).font = bold
+    cv.text(r, 0, "Tabellen", bold=True)
     for tid, meta in metas.items():
         r += 1
-        _inert(ws.cell(r, 1), tid)
-        _inert(ws.cell(r, 2), meta.title)
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 80
+        cv.text(r, 0, tid)
+        cv.text(r, 1, meta.title)
+    cv.ws.set_column(0, 0, 30)
+    cv.ws.set_column(1, 1, 80)
 
-    header_fill = PatternFill("solid", fgColor="1F3B73")
+    header = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F3B73", "pattern": 1,
+              "text_wrap": True}
     for tid, table in tables.items():
         meta = metas[tid]
-        sh = wb.create_sheet(tid[:31])
-        _inert(sh.cell(1, 1), meta.title)
-        sh.cell(1, 1).font = Font(bold=True, size=12)
-        headers = ["rij", *map(str, table.columns)]
-        for c, name in enumerate(headers, start=1):
-            cell = sh.cell(3, c)
-            _inert(cell, name if c > 1 else "")
-            cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = header_fill
-            cell.alignment = Alignment(horizontal="left" if c == 1 else "right", wrap_text=True)
+        sh = _Sheet(wb, formats, tid[:31])
+        sh.text(0, 0, meta.title, bold=True, font_size=12)
+        headers = ["", *map(str, table.columns)]
+        sh.ws.write_blank(2, 0, None, sh.fmt(align="left", **header))
+        for c, name in enumerate(headers[1:], start=1):
+            sh.text(2, c, name, align="right", **header)
         for i, (label, row) in enumerate(table.iterrows()):
-            rr = 4 + i
-            total = is_total_row(str(label), config)
-            _inert(sh.cell(rr, 1), str(label))
-            for c, (col, value) in enumerate(row.items(), start=2):
-                cell = sh.cell(rr, c)
+            rr = 3 + i
+            bold = {"bold": True} if is_total_row(str(label), config) else {}
+            sh.text(rr, 0, str(label), **bold)
+            for c, (col, value) in enumerate(row.items(), start=1):
                 if (i, col) in meta.suppressed:
-                    _inert(cell, SUPPRESSED)
-                    cell.alignment = Alignment(horizontal="right")
+                    sh.text(rr, c, SUPPRESSED, align="right", **bold)
                 elif isinstance(value, str):
-                    _inert(cell, value)
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    sh.text(rr, c, value, text_wrap=True, valign="top", **bold)
                 elif value is None or (isinstance(value, float) and math.isnan(value)):
-                    pass
+                    if bold:
+                        sh.ws.write_blank(rr, c, None, sh.fmt(**bold))
                 elif cell_kind(table, str(label), str(col), value) == "pct":
-                    cell.value = float(value) / 100
-                    cell.number_format = "0.00%"
+                    sh.number(rr, c, float(value) / 100, "0.00%", **bold)
                 elif is_euro(str(col)):
-                    cell.value = float(value)
-                    cell.number_format = '"€" #,##0'
+                    sh.number(rr, c, float(value), '"€" #,##0', **bold)
                 else:
-                    cell.value = int(round(float(value)))
-                    cell.number_format = "#,##0"
-                if total:
-                    cell.font = bold
-            if total:
-                sh.cell(rr, 1).font = bold
-        rr = 4 + len(table) + 1
+                    sh.number(rr, c, int(round(float(value))), "#,##0", **bold)
         if meta.note:
-            _inert(sh.cell(rr, 1), meta.note)
-        sh.column_dimensions["A"].width = 44
-        for c in range(2, len(headers) + 1):
-            text = any(isinstance(v, str) for v in table.iloc[:, c - 2])
-            sh.column_dimensions[get_column_letter(c)].width = 60 if text else 16
-        sh.freeze_panes = "B4"
+            sh.text(3 + len(table) + 1, 0, meta.note)
+        sh.ws.set_column(0, 0, 44)
+        for c in range(1, len(headers)):
+            text = any(isinstance(v, str) for v in table.iloc[:, c - 1])
+            sh.ws.set_column(c, c, 60 if text else 16)
+        sh.ws.freeze_panes(3, 1)
 
-    nt = wb.create_sheet("Toelichting")
-    _inert(nt.cell(1, 1), "Toelichting en definities")
-    nt.cell(1, 1).font = Font(bold=True, size=12)
-    for r, (key, text) in enumerate(notes, start=3):
-        _inert(nt.cell(r, 1), key)
-        nt.cell(r, 1).font = bold
-        _inert(nt.cell(r, 2), text)
-        nt.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
-    nt.column_dimensions["A"].width = 34
-    nt.column_dimensions["B"].width = 100
-    stamp = stamp or dt.datetime.combine(dt.date.today(), dt.time())
-    wb.properties.creator = "rsdlib"
-    wb.properties.created = wb.properties.modified = stamp
-    wb.save(path)
-    _reproducible_zip(path, stamp)
+    nt = _Sheet(wb, formats, "Toelichting")
+    nt.text(0, 0, "Toelichting en definities", bold=True, font_size=12)
+    for r, (key, text) in enumerate(notes, start=2):
+        nt.text(r, 0, key, bold=True)
+        nt.text(r, 1, text, text_wrap=True, valign="top")
+    nt.ws.set_column(0, 0, 34)
+    nt.ws.set_column(1, 1, 100)
+    wb.close()
+    os.replace(tmp, path)
 
 
 # --------------------------------------------------------------------------- validation page
