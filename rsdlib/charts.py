@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from rsdlib.config import Config  # noqa: E402
-from rsdlib.publish import fmt_count  # noqa: E402
+from rsdlib.config import Config
+from rsdlib.publish import fmt_count
 
 DPI = 100           # charts use fixed margins, not tight_layout: one layout pass less each
 MAX_STACKED = 8     # more municipalities than this are not stacked in one bar
@@ -44,8 +40,13 @@ class Chart:
             buf = io.BytesIO()
             self.figure.savefig(buf, format="png", metadata={"Software": None})
             self._png = buf.getvalue()
-            plt.close(self.figure)
         return self._png
+
+
+def _figure(width: float, height: float):
+    """A figure and its axes, without pyplot: no global figure registry to fill or close."""
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    return fig, fig.subplots()
 
 
 def _dutch_axis(ax, axis: str = "y") -> None:
@@ -63,7 +64,7 @@ def stacked_by_municipality(name: str, table: pd.DataFrame, config: Config, titl
     """Horizontal bars per row label, stacked by municipality (the table without Totaal)."""
     munis = [m for m in config.municipalities if m in table.columns]
     data = table.drop(index="Totaal", errors="ignore")[munis]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(data) + 1.6), dpi=DPI)
+    fig, ax = _figure(8, 0.45 * len(data) + 1.6)
     left = pd.Series(0.0, index=data.index)
     for i, muni in enumerate(munis):
         ax.barh(data.index, data[muni], left=left, color=PALETTE[i % len(PALETTE)],
@@ -83,7 +84,7 @@ def stacked_by_municipality(name: str, table: pd.DataFrame, config: Config, titl
 
 def bars(name: str, series: pd.Series, title: str, xlabel: str, ylabel: str) -> Chart:
     """Vertical bars of one series, in row order."""
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=DPI)
+    fig, ax = _figure(8, 3.8)
     ax.bar([str(i) for i in series.index], series.to_numpy(), color=PALETTE[0])
     ax.set_title(title)
     ax.set_xlabel(xlabel)
@@ -128,7 +129,7 @@ def _month_ticks(ax, labels: list[str]) -> None:
 
 def flows(name: str, table: pd.DataFrame, title: str) -> Chart:
     """Inflow and outflow per month (bars) with their 12-month totals (lines, right axis)."""
-    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=DPI)
+    fig, ax = _figure(9, 3.8)
     x = range(len(table))
     ax.bar([i - 0.2 for i in x], table["Instroom"], width=0.4, color=PALETTE[0], label="Instroom")
     ax.bar([i + 0.2 for i in x], table["Uitstroom"], width=0.4, color=PALETTE[2],
@@ -159,7 +160,7 @@ def flows(name: str, table: pd.DataFrame, title: str) -> Chart:
 
 def dossiers(name: str, table: pd.DataFrame, title: str) -> Chart:
     """Benefit dossiers per month, with the national prognosis at year ends."""
-    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=DPI)
+    fig, ax = _figure(9, 3.8)
     x = list(range(len(table)))
     ax.plot(x, table["Dossiers"], color=PALETTE[0], label="Dossiers (stand per maand)")
     prog = table["Prognose"].dropna()
@@ -185,7 +186,7 @@ def dossiers(name: str, table: pd.DataFrame, title: str) -> Chart:
 
 def pyramid(name: str, counts: pd.DataFrame, title: str) -> Chart:
     """Age by gender: men to the left, women to the right."""
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=DPI)
+    fig, ax = _figure(8, 3.8)
     ax.barh(counts.index, -counts["Man"], color=PALETTE[0], label="Man")
     ax.barh(counts.index, counts["Vrouw"], color=PALETTE[1], hatch="//", edgecolor="white",
             label="Vrouw")
@@ -203,7 +204,7 @@ def pyramid(name: str, counts: pd.DataFrame, title: str) -> Chart:
 
 def stacked_columns(name: str, table: pd.DataFrame, title: str, ylabel: str) -> Chart:
     """Columns per row label, stacked by the table's columns."""
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=DPI)
+    fig, ax = _figure(8, 3.8)
     bottom = pd.Series(0.0, index=table.index)
     for i, col in enumerate(table.columns):
         ax.bar(table.index, table[col], bottom=bottom, color=PALETTE[i % len(PALETTE)],
@@ -226,7 +227,7 @@ def kpi_chart(name: str, card: pd.DataFrame, title: str) -> Chart:
 
     card = card[card["Realisatie"].notna()]
     share = 100 * card["Realisatie"] / card["Doel"]
-    fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(card), 1) + 1.8), dpi=DPI)
+    fig, ax = _figure(10, 0.5 * max(len(card), 1) + 1.8)
     colors = [PALETTE[0] if s == "behaald" else PALETTE[4] for s in card["Status"]]
     ax.barh(card["KPI"], share, color=colors)
     ax.axvline(100, color="black", linewidth=1)
@@ -243,7 +244,7 @@ def kpi_chart(name: str, card: pd.DataFrame, title: str) -> Chart:
 
 def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
     """Share of each inflow cohort still on the caseload after 0-36 months."""
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=DPI)
+    fig, ax = _figure(8, 3.8)
     cols = [c for c in table.columns if c.startswith("% na")]
     x = [0] + [int(c.split()[2]) for c in cols]
     styles = ["-", "--", ":", "-.", (0, (5, 1, 1, 1))]
