@@ -74,10 +74,19 @@ def test_html_is_council_ready(report_2019):
     assert "Gegevens en methode" in page and "SHA-256" in page
     assert page.count('<table class="rsd"') == len(TABLES) + len(TRENDS) + len(FINANCE) + 1
     assert "<h2>Financiën</h2>" in page and "<td>€ 1.400.000</td>" in page
+    assert "<h2>Resultaatafspraken</h2>" in page and "<h2>Ontwikkeling</h2>" in page
     images = re.findall(r"<img [^>]+>", page)
     assert len(images) == 9
     assert all(re.search(r'alt="[^"]{20,}"', i) and 'src="data:image/png;base64,' in i
                for i in images)
+
+
+def test_a_municipal_page_leaves_out_sections_it_has_nothing_for(report_2019):
+    _, out = report_2019
+    page = (out / "2019" / "Duiven" / "bijlagen.html").read_text(encoding="utf-8")
+    assert "<h2>Resultaatafspraken</h2>" not in page      # the scorecard is service-wide
+    assert page.index("<h2>Bijlagen</h2>") < page.index("<h2>Ontwikkeling</h2>")
+    assert "<h2>Financiën</h2>" not in page and "Gegevens en methode" in page
 
 
 def test_service_workbook_has_the_finance_sheets_with_euro_format(report_2019):
