@@ -83,9 +83,22 @@ def stacked_by_municipality(name: str, table: pd.DataFrame, config: Config, titl
 
 
 def bars(name: str, series: pd.Series, title: str, xlabel: str, ylabel: str) -> Chart:
-    """Vertical bars of one series, in row order."""
+    """Vertical bars of one series, in row order; horizontal when the labels are long (the
+    trede names), so that they never overlap."""
+    labels = [str(i) for i in series.index]
+    if max((len(t) for t in labels), default=0) > 14:
+        fig, ax = _figure(8, 0.4 * len(labels) + 1.4)
+        ax.barh(labels, series.to_numpy(), color=PALETTE[0])
+        ax.invert_yaxis()
+        ax.set_title(title)
+        ax.set_xlabel(ylabel)
+        ax.set_ylabel(xlabel)
+        _dutch_axis(ax, "x")
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.subplots_adjust(left=0.4, right=0.97, top=0.88, bottom=0.16)
+        return Chart(name, fig, _bar_alt(title, series))
     fig, ax = _figure(8, 3.8)
-    ax.bar([str(i) for i in series.index], series.to_numpy(), color=PALETTE[0])
+    ax.bar(labels, series.to_numpy(), color=PALETTE[0])
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
