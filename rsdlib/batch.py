@@ -56,12 +56,9 @@ def _exporter():
 
 
 def notebook_html(notebook, title: str) -> str:
-    """The executed notebook (a path or a node) as HTML with all code, prompts and stderr
-    hidden."""
-    import nbformat
-
-    nb = (nbformat.read(notebook, as_version=4) if isinstance(notebook, (str, Path))
-          else copy.deepcopy(notebook))
+    """The executed notebook (papermill's node) as HTML with all code, prompts and stderr
+    hidden; the node itself is left as it is."""
+    nb = copy.deepcopy(notebook)
     for i, cell in enumerate(nb.cells):
         cell.id = f"cel-{i}"      # papermill's injected cell gets a random id: keep HTML stable
         if cell.cell_type == "code":
@@ -146,7 +143,8 @@ def load_validated(export: Path, out: Path, config: Config):
 
 def write_prepared(data, cache: Path, years: list[int], names: list[str], config: Config,
                    mode: str) -> None:
-    """Do each year's scope-independent work once and leave a small slice per scope."""
+    """Do each year's scope-independent work once; leave its common part and a small part
+    per scope (report.load_prepared joins them)."""
     import pickle
 
     from rsdlib.report import precomputed, precomputed_common, prepare
@@ -200,7 +198,7 @@ def _warm_worker() -> None:
         import papermill  # noqa: F401
 
         _exporter()
-    except Exception:   # noqa: BLE001 - a run will import again and report what fails
+    except Exception:   # a run imports again, and reports what fails
         pass
 
 
@@ -217,17 +215,18 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
         return 2
     tasks = [(y, s) for y in years for s in names]
     jobs = jobs or os.cpu_count() or 1
+    out = out.resolve()
     # The workers start (fork) now, before the export is in memory, and warm up while this
     # process validates.
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) as pool:
         pool.submit(int)
         try:
-            data, cache = _validated_or_nothing(export, out.resolve(), config, years)
+            data, cache = _validated_or_nothing(export, out, config, years)
         except ExportError as exc:
             print(f"onbruikbare invoer: {exc}", file=sys.stderr)
             return 2
-        return _run_all(pool, data, cache, config, years, names, tasks, out.resolve(), mode,
-                        notebook, jobs)
+        return _run_all(pool, data, cache, config, years, names, tasks, out, mode, notebook,
+                        jobs)
 
 
 def _run_all(pool: ProcessPoolExecutor, data, cache: Path, config: Config, years: list[int],

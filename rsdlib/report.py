@@ -355,11 +355,6 @@ def show_table(r: Report, tid: str):
     return _html(_table_html(r, tid))
 
 
-def show_heading(text: str):
-    """A section heading of the page."""
-    return _html(f"<h2>{html.escape(text)}</h2>")
-
-
 def show_chart(r: Report, name: str):
     """One chart as an inline PNG with alt text (rendered once, from the saved figure)."""
     return _html(_chart_html(r, name))

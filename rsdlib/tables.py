@@ -126,12 +126,12 @@ def _year_outflow(export: Export, year: int) -> pd.DataFrame:
     return u
 
 
-ALL_DOSSIERS = "_alle"
+ALL_MUNICIPALITIES = "_alle"     # the column of counts over all municipalities
 
 
 def dossier_counts(export: Export) -> pd.DataFrame:
     """Distinct benefit dossiers per peildatum (rows) and gemeente (columns), and over all
-    municipalities (column ALL_DOSSIERS); counted once per export for every table and trend."""
+    municipalities (column ALL_MUNICIPALITIES); counted once per export for every table and trend."""
     return export.memo("dossier_counts", lambda: _dossier_counts(export["klanten"]))
 
 
@@ -152,7 +152,7 @@ def _dossier_counts(k: pd.DataFrame) -> pd.DataFrame:
     per = distinct(days * len(places) + munis, len(day_index) * len(places))
     table = pd.DataFrame(per.reshape(len(day_index), len(places)), index=day_index,
                          columns=places)
-    table[ALL_DOSSIERS] = distinct(days, len(day_index))
+    table[ALL_MUNICIPALITIES] = distinct(days, len(day_index))
     return table
 
 
@@ -423,8 +423,8 @@ def bijlage_2_6_dossiers(export: Export, year: int, scope: str, config: Config) 
     counts = dossier_counts(export)
     cols = {}
     for label, day in ((f"1 januari {year}", start), (f"31 december {year}", end)):
-        per = counts.loc[day].reindex([*config.municipalities, ALL_DOSSIERS], fill_value=0)
-        cols[label] = per.rename({ALL_DOSSIERS: config.name})
+        per = counts.loc[day].reindex([*config.municipalities, ALL_MUNICIPALITIES], fill_value=0)
+        cols[label] = per.rename({ALL_MUNICIPALITIES: config.name})
     table = pd.DataFrame(cols).astype(float)
     a, b = table.columns
     table["% Ontwikkeling jan - dec"] = 100 * (table[b] - table[a]) / table[a].replace(0, np.nan)

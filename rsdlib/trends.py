@@ -23,7 +23,7 @@ def _months(first: pd.Timestamp, last: pd.Timestamp) -> pd.PeriodIndex:
     return pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
 
 
-ALL = "_alle"
+ALL = tables.ALL_MUNICIPALITIES
 
 
 @dataclass
@@ -79,7 +79,7 @@ def trend_base(export: Export, year: int) -> TrendBase:
     k = k[(k["peildatum"] <= end) & (k["peildatum"].dt.day == k["peildatum"].dt.days_in_month)]
     counts = tables.dossier_counts(export)
     month_ends = [d for d in counts.index if d <= end and d.day == d.days_in_month]
-    dossiers = counts.loc[month_ends].rename(columns={tables.ALL_DOSSIERS: ALL}).astype(float)
+    dossiers = counts.loc[month_ends].astype(float)
     dossiers.index.name = "peildatum"
 
     a = k[k["trede"].astype(object).isin(("2a", "2b", "3", "4", "5"))]
