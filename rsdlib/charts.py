@@ -12,6 +12,7 @@ from rsdlib.config import Config
 from rsdlib.publish import fmt_count
 
 DPI = 100           # charts use fixed margins, not tight_layout: one layout pass less each
+PNG_LEVEL = 3       # zlib level of the PNG files: level 6 takes 1,6 x as long for ~6 % less
 MAX_STACKED = 8     # more municipalities than this are not stacked in one bar
 
 # Dark to light, so that stacked series stay apart in grey print; hatches help further.
@@ -33,12 +34,24 @@ class Chart:
         return self.figure.axes[0].get_title() if self.figure.axes else self.name
 
     def png(self) -> bytes:
-        """The figure as PNG, rendered once (the file and the page share these bytes)."""
+        """The figure as PNG, rendered once (the file and the page share these bytes).
+
+        Written as RGB at zlib level 3 rather than savefig's RGBA at level 6: the charts are
+        opaque, and this halves the encoding, which was the largest single cost of a chart
+        (~17 ms of ~100), for files a few percent smaller."""
         if self._png is None:
             import io
 
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from PIL import Image
+
+            canvas = FigureCanvasAgg(self.figure)
+            canvas.draw()
+            rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
+                                    "raw", "RGBA", 0, 1)
             buf = io.BytesIO()
-            self.figure.savefig(buf, format="png", metadata={"Software": None})
+            rgba.convert("RGB").save(buf, format="png", compress_level=PNG_LEVEL,
+                                     dpi=(self.figure.dpi, self.figure.dpi))
             self._png = buf.getvalue()
         return self._png
 

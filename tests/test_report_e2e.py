@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from reference_check import assert_reference_2019
 
-from rsdlib.batch import BIJLAGEN, FAILED_DIR, run_batch
+from rsdlib.batch import BIJLAGEN, FAILED_DIR, NO_ALT, notebook_html, page_notebook, run_batch
 from rsdlib.cli import main
 from rsdlib.paths import CONFIG_DIR
 from rsdlib.publish import read_csv_table
@@ -79,6 +79,32 @@ def test_html_is_council_ready(report_2019):
     assert len(images) == 9
     assert all(re.search(r'alt="[^"]{20,}"', i) and 'src="data:image/png;base64,' in i
                for i in images)
+
+
+@pytest.mark.parametrize("scope", ["RSD", "Duiven"])
+def test_page_is_what_nbconvert_would_write(report_2019, scope):
+    """The batch's exporter skips HTMLExporter's BeautifulSoup pass and makes the same edits
+    itself: parsed, both pages are the same tree (tabindex on every output area included)."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    _, out = report_2019
+    nb = nbformat.read(out / "2019" / scope / "notebook.ipynb", as_version=4)
+    upstream, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                               exclude_output_prompt=True, language_code="nl").from_notebook_node(
+        page_notebook(nb), resources={"metadata": {"name": "t"}})
+    ours = notebook_html(nb, "t")
+    assert ours.count('tabindex="0"') >= 6
+    assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(upstream, "html.parser")
+
+
+def test_page_gives_an_image_without_alt_text_a_placeholder():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("plot()", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo="})])]
+    page = notebook_html(nb, "t")
+    images = re.findall(r"<img\b[^>]*>", page)
+    assert len(images) == 1 and f'alt="{NO_ALT}"' in images[0]
 
 
 def test_a_municipal_page_leaves_out_sections_it_has_nothing_for(report_2019):
