@@ -15,7 +15,7 @@ import re
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,12 +115,102 @@ def notebook_html(notebook, title: str) -> str:
     return body
 
 
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]   # no TCP notice per kernel
+# A pooled kernel imports what the notebook's first cell imports while it waits for its notebook.
+# `del` leaves the user namespace as a fresh kernel's; the execution count still starts at 1.
+PRELOAD = "--IPKernelApp.exec_lines=import rsdlib.report; del rsdlib"
+
+# The kernel pool of a worker process: at most one spare kernel, started while the worker (or
+# the batch's own process) does something else, so that a run does not wait for a kernel to
+# start and import pandas and matplotlib. Each kernel still serves one notebook only.
+_spare: list = []
+_pooled = False
+
+
+def _start_kernel(cwd: Path):
+    """Launch a kernel (without waiting for it) that preloads rsdlib.report."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)(
+        extra_arguments=[*KERNEL_ARGS, "--HistoryManager.hist_file=:memory:", PRELOAD],
+        cwd=str(cwd))
+    return km
+
+
+def _stop_spare() -> None:
+    """Stop this worker's unused spare kernel (at exit, or when it died)."""
+    from jupyter_core.utils import run_sync
+
+    while _spare:
+        km = _spare.pop()
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:   # already gone
+            pass
+
+
+def _take_kernel(cwd: Path, another: bool):
+    """This worker's spare kernel if it is alive, else a new one; start the next spare when
+    another run will follow."""
+    from jupyter_core.utils import run_sync
+
+    km = _spare.pop() if _spare else None
+    if km is None or not run_sync(km.is_alive)():
+        if km is not None:
+            _spare.append(km)
+            _stop_spare()
+        km = _start_kernel(cwd)
+    if another:
+        _spare.append(_start_kernel(cwd))
+    return km
+
+
+@functools.cache
+def _engine() -> str:
+    """A papermill engine whose client owns the kernel it is handed: it stops it after the
+    notebook, as it stops a kernel it starts itself (papermill only leaves such a kernel be)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class Client(PapermillNotebookClient):
+        def __init__(self, nb_man, km=None, **kw):
+            super().__init__(nb_man, km=km, **kw)
+            self.owns_km = True
+
+    class Engine(NBClientEngine):
+        """NBClientEngine.execute_managed_notebook (papermill 2) with the owning client."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(safe, timeout=execution_timeout or kwargs.get("timeout"),
+                                 startup_timeout=start_timeout, kernel_name=kernel_name,
+                                 log=logger, log_output=log_output, stdout_file=stdout_file,
+                                 stderr_file=stderr_file)
+            return Client(nb_man, **final).execute()
+
+    papermill_engines.register("rsd-pool", Engine)
+    return "rsd-pool"
+
+
 def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode: str,
-            config_path: str | None) -> RunResult:
-    """Execute one notebook into a staging folder; promote it only when it all succeeded."""
+            config_path: str | None, another: bool = False) -> RunResult:
+    """Execute one notebook into a staging folder; promote it only when it all succeeded.
+
+    In a batch worker the notebook gets the worker's spare kernel, and a new spare starts when
+    `another` run follows; elsewhere papermill starts the kernel itself."""
     import papermill as pm
 
     start = time.perf_counter()
+    pooled = {"engine_name": _engine(), "km": _take_kernel(notebook.parent, another)} \
+        if _pooled else {}
     final = out / str(year) / scope
     staging = staging_dir(final)
     executed = staging / "notebook.ipynb"
@@ -133,8 +223,7 @@ def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode
             shutdown_kernel="immediate",
             parameters={"export": str(export), "year": year, "scope": scope,
                         "out": str(staging), "mode": mode, "config": config_path},
-            cwd=str(staging),
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],   # no TCP notice per kernel
+            cwd=str(staging), extra_arguments=KERNEL_ARGS, **pooled,
         )
         html = notebook_html(nb, f"Bijlagen {year} — {scope}")
         (staging / "bijlagen.html").write_text(html, encoding="utf-8")
@@ -162,39 +251,76 @@ def input_hashes(folder: Path) -> list[str]:
     return [f"{p.name}:{_sha256(p)}" for p in files]
 
 
+@functools.cache
+def code_hash(package: Path = Path(__file__).parent) -> str:
+    """SHA-256 of rsdlib's own source: a cache made by other code (other table definitions,
+    another layout of the prepared pickles) is never reused."""
+    h = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(export_hashes: list[str], config: Config) -> str:
-    """The cache folder name: the input files' hashes, the configuration's text, the version."""
+    """The cache folder name: the input files' hashes, the configuration's text, the code."""
     h = hashlib.sha256()
     settings = config.path.read_bytes() if config.path else b""
-    for part in [*export_hashes, __version__]:
+    for part in [*export_hashes, __version__, code_hash()]:
         h.update(part.encode())
     h.update(settings)
     return h.hexdigest()[:16]
 
 
-def load_validated(export: Path, out: Path, config: Config):
-    """The validated export and its cache folder: parsed once, reused while nothing changed."""
+def open_validated(export: Path, out: Path, config: Config):
+    """The validated export, its cache folder, and the write of the cache's Parquet copy: a
+    Future, or None when an earlier batch's cache was reused.
+
+    The copy is written in a thread (pyarrow encodes without the GIL) while the caller
+    prepares the years; its report.json goes last, so a cache without one is incomplete and
+    the next batch parses again."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from rsdlib.io import load_cache
 
     if not export.is_dir():
         raise ExportError(f"{export}: exportmap niet gevonden")
     cache = out / ".cache" / cache_key(input_hashes(export), config)
     if (cache / "report.json").is_file():
-        return load_cache(cache, config), cache
+        return load_cache(cache, config), cache, None
     data = read_export(export, config)
+    cache.mkdir(parents=True, exist_ok=True)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache")
+    writing = writer.submit(_write_cache, data, cache)
+    writer.shutdown(wait=False)
+    return data, cache, writing
+
+
+def _write_cache(data, cache: Path) -> None:
+    """The Parquet copy and the report, moved into `cache` file by file, report.json last."""
     tmp = staging_dir(cache)
-    save_cache(data, tmp)
-    promote(tmp, cache)
+    try:
+        save_cache(data, tmp)
+        for path in sorted(tmp.iterdir(), key=lambda p: p.name == "report.json"):
+            os.replace(path, cache / path.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_validated(export: Path, out: Path, config: Config):
+    """The validated export and its cache folder: parsed once, reused while nothing changed."""
+    data, cache, writing = open_validated(export, out, config)
+    if writing is not None:
+        writing.result()
     return data, cache
 
 
 def write_prepared(data, cache: Path, years: list[int], names: list[str], config: Config,
                    mode: str) -> None:
     """Do each year's scope-independent work once; leave its common part and a small part
-    per scope (report.load_prepared joins them)."""
+    per scope (prepared.load_prepared joins them)."""
     import pickle
 
-    from rsdlib.report import precomputed, precomputed_common, prepare
+    from rsdlib.prepared import precomputed, precomputed_common, prepare
 
     def dump(value, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -226,26 +352,35 @@ def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
 
 def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[int]):
     """Validate (or reuse the cache) and check the years; an unusable export writes nothing."""
-    existed = out.exists()
+    existed, writing = out.exists(), None
     try:
-        data, cache = load_validated(export, out, config)
+        data, cache, writing = open_validated(export, out, config)
         for year in years:
             require_year(data, year)
     except ExportError:
+        if writing is not None:
+            wait([writing])               # the cache is written (or failed) before cleaning up
         if not existed:
             shutil.rmtree(out, ignore_errors=True)
         raise
-    return data, cache
+    return data, cache, writing
 
 
-def _warm_worker() -> None:
-    """Import papermill and load the HTML templates once per worker, while the batch's own
-    process is still validating the export (so neither waits for the other)."""
+def _warm_worker(notebook_dir: Path) -> None:
+    """Start this worker's first spare kernel, then import papermill and load the HTML
+    templates, all while the batch's own process is still validating the export."""
+    import multiprocessing.util
+
+    global _pooled
+    _pooled = True
+    multiprocessing.util.Finalize(None, _stop_spare, exitpriority=10)
     try:
+        _spare.append(_start_kernel(notebook_dir))
         import papermill  # noqa: F401
 
         _exporter()
-    except Exception:   # a run imports again, and reports what fails
+        _engine()
+    except Exception:   # a run starts its kernel and imports again, and reports what fails
         pass
 
 
@@ -260,25 +395,28 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     except ConfigError as exc:
         print(f"onbruikbare invoer: {exc}", file=sys.stderr)
         return 2
-    tasks = [(y, s) for y in years for s in names]
-    jobs = jobs or os.cpu_count() or 1
+    # The service's run has the most to draw and write: it goes first, so that it does not
+    # end the batch alone on one core (longest first).
+    tasks = [(y, s) for y in years for s in sorted(names, key=lambda n: n != config.short)]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     out = out.resolve()
     # The workers start (fork) now, before the export is in memory, and warm up while this
     # process validates.
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
+                             initargs=(notebook.parent,)) as pool:
         pool.submit(int)
         try:
-            data, cache = _validated_or_nothing(export, out, config, years)
+            data, cache, writing = _validated_or_nothing(export, out, config, years)
         except ExportError as exc:
             print(f"onbruikbare invoer: {exc}", file=sys.stderr)
             return 2
-        return _run_all(pool, data, cache, config, years, names, tasks, out, mode, notebook,
-                        jobs)
+        return _run_all(pool, data, cache, writing, config, years, names, tasks, out, mode,
+                        notebook, jobs)
 
 
-def _run_all(pool: ProcessPoolExecutor, data, cache: Path, config: Config, years: list[int],
-             names: list[str], tasks: list[tuple[int, str]], out: Path, mode: str,
-             notebook: Path, jobs: int) -> int:
+def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Config,
+             years: list[int], names: list[str], tasks: list[tuple[int, str]], out: Path,
+             mode: str, notebook: Path, jobs: int) -> int:
     """Prepare the years, run every task in the pool with a progress bar; the exit code."""
     from tqdm import tqdm
 
@@ -286,6 +424,8 @@ def _run_all(pool: ProcessPoolExecutor, data, cache: Path, config: Config, years
     print(f"export gevalideerd: {refused} regels geweigerd; voorbereiden per jaar ...",
           file=sys.stderr)
     write_prepared(data, cache, years, names, config, mode)
+    if writing is not None:
+        writing.result()       # the Parquet copy, written meanwhile (an error stops the batch)
     validation = data.report
     del data                 # the notebooks read their own small slices
     for year in years:
@@ -294,7 +434,9 @@ def _run_all(pool: ProcessPoolExecutor, data, cache: Path, config: Config, years
     print(f"{len(tasks)} runs met {jobs} parallel (validatie: OUT/JAAR/validatie.html)",
           file=sys.stderr)
     results: list[RunResult] = []
-    futures = [pool.submit(run_one, notebook, cache, y, s, out, mode, cfg_arg) for y, s in tasks]
+    # Runs start in this order: the last `jobs` of them need no spare kernel after them.
+    futures = [pool.submit(run_one, notebook, cache, y, s, out, mode, cfg_arg,
+                           i < len(tasks) - jobs) for i, (y, s) in enumerate(tasks)]
     with tqdm(total=len(futures), desc="bijlagen", unit="run", file=sys.stderr) as bar:
         for fut in as_completed(futures):
             r = fut.result()

@@ -8,6 +8,7 @@ from rsdlib import batch, kpi, report, tables, trends
 from rsdlib.config import load_config
 from rsdlib.io import read_export
 from rsdlib.national import snapshot_dates, write_national
+from rsdlib.prepared import prepare
 
 
 @pytest.mark.parametrize("year", [2019, 2025])
@@ -21,7 +22,7 @@ def test_municipality_tables_are_projections_of_the_service_tables(demo, config,
 
 
 def test_prepared_slices_give_what_direct_computation_gives(demo, config):
-    prep = report.prepare(demo, 2019, config)
+    prep = prepare(demo, 2019, config)
     for scope in config.scopes:
         computed, metas, chartdata = report.for_scope(prep.slice(scope, config), scope, config)
         direct = tables.all_tables(demo, 2019, scope, config)
@@ -71,6 +72,53 @@ def test_the_cache_is_reused_and_a_changed_input_invalidates_it(tmp_path, demo_d
     assert len(changed["uitstroom"]) == len(first["uitstroom"]) + 1
 
 
+def test_the_cache_is_complete_only_with_its_report(tmp_path, demo_dir, config, monkeypatch):
+    """The Parquet copy is written in a thread beside the preparation; report.json goes last.
+    A cache folder without it (a batch stopped halfway) is parsed and written again."""
+    out = tmp_path / "out"
+    data, cache, writing = batch.open_validated(demo_dir, out, config)
+    batch.write_prepared(data, cache, [2019], ["RSD"], config, "intern")
+    writing.result()
+    names = {p.name for p in cache.iterdir()}
+    assert names == {"runs", "report.json", *(f"{n}.parquet" for n in data.frames)}
+    assert not [p for p in cache.parent.iterdir() if p.name.startswith(".")]   # no staging
+    (cache / "report.json").unlink()
+    parsed = []
+    monkeypatch.setattr(batch, "read_export", lambda *a: parsed.append(1) or data)
+    again, cache2, writing2 = batch.open_validated(demo_dir, out, config)
+    assert parsed and cache2 == cache and writing2 is not None
+    writing2.result()
+    assert (cache / "report.json").is_file()
+    reused = batch.open_validated(demo_dir, out, config)
+    assert reused[2] is None and len(parsed) == 1
+
+
+def test_other_code_gives_another_cache(tmp_path, config):
+    """A cache holds computed tables: code with other definitions must not reuse it."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "tables.py").write_text("LIMIT = 5\n")
+    before = batch.code_hash(package)
+    assert batch.code_hash(package) == before
+    (package / "tables.py").write_text("LIMIT = 6\n")
+    batch.code_hash.cache_clear()
+    assert batch.code_hash(package) != before
+    assert len(batch.cache_key(["klanten.csv:ab"], config)) == 16
+
+
+def test_the_batch_process_does_not_import_matplotlib():
+    """Validation and preparation run in the batch's own process before any notebook can
+    start: importing matplotlib there (~0,6 s) would only delay them."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import rsdlib.batch, rsdlib.prepared, rsdlib.cli; "
+            "print('matplotlib' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
 def test_national_generator_at_small_scale(tmp_path):
     paths = write_national(tmp_path, n_munis=12, clients=3000, seed=7)
     assert paths[-1].name == "nationaal.toml"
@@ -86,7 +134,7 @@ def test_national_generator_at_small_scale(tmp_path):
     for kind in ("instroom", "uitstroom", "trede_mutaties"):
         years = export[kind].iloc[:, 2].dt.year
         assert years.between(2018, 2025).all() and years.nunique() == 8
-    prep = report.prepare(export, 2025, cfg)
+    prep = prepare(export, 2025, cfg)
     computed, _, _ = report.for_scope(prep.slice(cfg.municipalities[0], cfg),
                                       cfg.municipalities[0], cfg)
     assert computed["bijlage_2_1_trede"].loc["Totaal", "NL"] == sizes[pd.Timestamp(2025, 12, 31)]
