@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
@@ -21,9 +22,11 @@ from pathlib import Path
 
 from rsdlib import __version__
 from rsdlib.config import Config, ConfigError, load_config
-from rsdlib.io import ExportError, read_export, require_year, save_cache
+from rsdlib.errors import ExportError
 from rsdlib.paths import NOTEBOOK_DIR
-from rsdlib.publish import promote, staging_dir, write_validation_html
+
+# rsdlib.io and rsdlib.publish (pandas, pyarrow) are imported inside the functions: the pool's
+# workers fork before the batch's process imports them, and start their kernels meanwhile.
 
 # papermill and nbconvert import nbformat, which imports jsonschema, which imports the optional
 # IRI checker rfc3987_syntax if it is installed (jupyterlab's jupyter-events installs it). That
@@ -33,6 +36,25 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 BIJLAGEN = NOTEBOOK_DIR / "bijlagen.ipynb"
 FAILED_DIR = "_mislukt"
+
+
+def staging_dir(final: Path) -> Path:
+    """A fresh temporary folder beside `final`, hidden by its leading dot."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.tmp-"))
+    path.chmod(0o755)   # mkdtemp makes it private; the promoted folder is a normal one
+    return path
+
+
+def promote(staging: Path, final: Path) -> None:
+    """Move a complete staging folder into place, replacing an older `final`."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @dataclass
@@ -127,28 +149,67 @@ _spare: list = []
 _pooled = False
 
 
+@functools.cache
+def _ready_client() -> type:
+    """jupyter_client's AsyncKernelClient whose wait_for_ready does not end by waiting for
+    0,2 s of IOPub silence: every run would idle that long. nbclient skips IOPub messages
+    that do not answer its own requests, so there is nothing to flush."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:    # a message on IOPub: it is connected (else ask again)
+                            await self.iopub_channel.get_msg(timeout=0.2)
+                        except Empty:
+                            pass
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    return ReadyClient
+
+
 def _start_kernel(cwd: Path):
     """Launch a kernel (without waiting for it) that preloads rsdlib.report."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = AsyncKernelManager(kernel_name="python3")
+    km = AsyncKernelManager(kernel_name="python3", client_factory=_ready_client())
     run_sync(km.start_kernel)(
         extra_arguments=[*KERNEL_ARGS, "--HistoryManager.hist_file=:memory:", PRELOAD],
         cwd=str(cwd))
     return km
 
 
-def _stop_spare() -> None:
-    """Stop this worker's unused spare kernel (at exit, or when it died)."""
+def _shutdown(km) -> None:
+    """Stop a kernel at once; one that is gone already is fine."""
     from jupyter_core.utils import run_sync
 
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:
+        pass
+
+
+def _stop_spare() -> None:
+    """Stop this worker's unused spare kernel (when the worker exits)."""
     while _spare:
-        km = _spare.pop()
-        try:
-            run_sync(km.shutdown_kernel)(now=True)
-        except Exception:   # already gone
-            pass
+        _shutdown(_spare.pop())
 
 
 def _take_kernel(cwd: Path, another: bool):
@@ -157,10 +218,10 @@ def _take_kernel(cwd: Path, another: bool):
     from jupyter_core.utils import run_sync
 
     km = _spare.pop() if _spare else None
-    if km is None or not run_sync(km.is_alive)():
-        if km is not None:
-            _spare.append(km)
-            _stop_spare()
+    if km is not None and not run_sync(km.is_alive)():
+        _shutdown(km)                  # died while waiting: the run gets a new kernel
+        km = None
+    if km is None:
         km = _start_kernel(cwd)
     if another:
         _spare.append(_start_kernel(cwd))
@@ -280,7 +341,7 @@ def open_validated(export: Path, out: Path, config: Config):
     the next batch parses again."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from rsdlib.io import load_cache
+    from rsdlib.io import load_cache, read_export
 
     if not export.is_dir():
         raise ExportError(f"{export}: exportmap niet gevonden")
@@ -297,6 +358,8 @@ def open_validated(export: Path, out: Path, config: Config):
 
 def _write_cache(data, cache: Path) -> None:
     """The Parquet copy and the report, moved into `cache` file by file, report.json last."""
+    from rsdlib.io import save_cache
+
     tmp = staging_dir(cache)
     try:
         save_cache(data, tmp)
@@ -352,6 +415,8 @@ def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
 
 def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[int]):
     """Validate (or reuse the cache) and check the years; an unusable export writes nothing."""
+    from rsdlib.io import require_year
+
     existed, writing = out.exists(), None
     try:
         data, cache, writing = open_validated(export, out, config)
@@ -419,6 +484,8 @@ def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Conf
              mode: str, notebook: Path, jobs: int) -> int:
     """Prepare the years, run every task in the pool with a progress bar; the exit code."""
     from tqdm import tqdm
+
+    from rsdlib.publish import write_validation_html
 
     refused = len({(r.file, r.line) for r in data.report.refusals})
     print(f"export gevalideerd: {refused} regels geweigerd; voorbereiden per jaar ...",

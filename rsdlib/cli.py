@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from rsdlib.config import ConfigError, load_config
-from rsdlib.io import ExportError, read_export
+from rsdlib.errors import ExportError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -32,6 +32,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from rsdlib.io import read_export
+
     config = load_config(args.config)
     try:
         export = read_export(args.dir, config)

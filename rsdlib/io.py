@@ -22,12 +22,9 @@ import pandas as pd
 
 from rsdlib import schema
 from rsdlib.config import Config
+from rsdlib.errors import ExportError
 
 FORMULA_START = ("=", "+", "-", "@")
-
-
-class ExportError(Exception):
-    """The export cannot be used: a missing file or column, or an unreadable file."""
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,7 @@ import datetime as dt
 import html
 import math
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -312,34 +309,3 @@ def write_text_atomic(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
-
-
-def staging_dir(final: Path) -> Path:
-    """A fresh temporary folder beside `final`, hidden by its leading dot."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.tmp-"))
-    path.chmod(0o755)   # mkdtemp makes it private; the promoted folder is a normal one
-    return path
-
-
-def promote(staging: Path, final: Path) -> None:
-    """Move a complete staging folder into place, replacing an older `final`."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-@contextmanager
-def atomic_dir(final: Path) -> Iterator[Path]:
-    """A folder that appears at `final` only when the block finishes without error."""
-    staging = staging_dir(final)
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    promote(staging, final)

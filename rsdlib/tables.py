@@ -145,14 +145,15 @@ def _dossier_counts(k: pd.DataFrame) -> pd.DataFrame:
     has = ids >= 0
     width = int(ids.max()) + 1 if has.any() else 1
 
-    def distinct(groups: np.ndarray, n: int) -> np.ndarray:
-        pairs = pd.unique(groups[has].astype(np.int64) * width + ids[has])
-        return np.bincount(pairs // width, minlength=n)
-
-    per = distinct(days * len(places) + munis, len(day_index) * len(places))
-    table = pd.DataFrame(per.reshape(len(day_index), len(places)), index=day_index,
-                         columns=places)
-    table[ALL_MUNICIPALITIES] = distinct(days, len(day_index))
+    n_places = len(places)
+    groups = (days * n_places + munis).astype(np.int64)
+    pairs = pd.unique(groups[has] * width + ids[has])          # distinct (day, gemeente, dossier)
+    per = np.bincount(pairs // width, minlength=len(day_index) * n_places)
+    table = pd.DataFrame(per.reshape(len(day_index), n_places), index=day_index, columns=places)
+    # over all municipalities: a dossier counts once per day, even if it shows in two of them;
+    # hashing the distinct pairs again is cheaper than all rows (partners share a dossier)
+    day_pairs = pd.unique(pairs // width // n_places * width + pairs % width)
+    table[ALL_MUNICIPALITIES] = np.bincount(day_pairs // width, minlength=len(day_index))
     return table
 
 

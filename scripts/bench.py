@@ -190,9 +190,11 @@ def main() -> int:
     for name, value, limit in goals:
         verdict = "ja" if value <= limit else f"nee ({value / limit:.2f}x de grens)"
         print(name.ljust(width) + f"{value:<12.2f}{verdict}")
-    print("\nDe vloer is papermill met zijn standaardinstellingen (kernel netjes afgesloten, "
-          "werkers importeren papermill zelf); de batch stopt elke kernel direct na de laatste "
-          "cel en laat zijn werkers papermill importeren terwijl hij valideert.")
+    print("\nDe vloer is papermill met zijn standaardinstellingen: elke notebook start zijn eigen "
+          "kernel en wacht erop, en de kernel wordt netjes afgesloten. De batch start per werker "
+          "een reservekernel vooruit (die rsdlib.report alvast importeert), stopt elke kernel "
+          "direct na de laatste cel en laat zijn werkers papermill importeren terwijl hij "
+          "valideert. Elke kernel dient in beide gevallen precies een notebook.")
     return 0
 
 

@@ -107,6 +107,38 @@ def test_page_gives_an_image_without_alt_text_a_placeholder():
     assert len(images) == 1 and f'alt="{NO_ALT}"' in images[0]
 
 
+def test_pooled_kernels_leave_no_trace(report_2019):
+    """Each run gets a kernel that was started ahead and preloaded rsdlib.report: the executed
+    notebook still counts its cells from 1, and the batch leaves no kernel running."""
+    import psutil
+
+    _, out = report_2019
+    for scope in SCOPES:
+        nb = nbformat.read(out / "2019" / scope / "notebook.ipynb", as_version=4)
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        assert counts == list(range(1, len(counts) + 1))
+    left = [p for p in psutil.Process().children(recursive=True)
+            if "ipykernel" in " ".join(p.cmdline())]
+    assert left == []
+
+
+def test_a_dead_spare_kernel_is_replaced(tmp_path):
+    from jupyter_core.utils import run_sync
+
+    from rsdlib import batch
+
+    spare, km = batch._start_kernel(tmp_path), None
+    batch._spare.append(spare)
+    try:
+        run_sync(spare.shutdown_kernel)(now=True)
+        km = batch._take_kernel(tmp_path, another=False)
+        assert km is not spare and run_sync(km.is_alive)() and batch._spare == []
+    finally:
+        batch._stop_spare()
+        if km is not None:
+            batch._shutdown(km)
+
+
 def test_a_municipal_page_leaves_out_sections_it_has_nothing_for(report_2019):
     _, out = report_2019
     page = (out / "2019" / "Duiven" / "bijlagen.html").read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+import rsdlib.io
 from rsdlib import batch, kpi, report, tables, trends
 from rsdlib.config import load_config
 from rsdlib.io import read_export
@@ -60,7 +61,7 @@ def test_the_cache_is_reused_and_a_changed_input_invalidates_it(tmp_path, demo_d
     def no_parse(*args, **kwargs):
         raise AssertionError("parsed again although nothing changed")
 
-    monkeypatch.setattr(batch, "read_export", no_parse)
+    monkeypatch.setattr(rsdlib.io, "read_export", no_parse)
     again, cache2 = batch.load_validated(export, out, config)
     assert cache2 == cache1
     assert_frame_equal(again["klanten"], first["klanten"])
@@ -84,7 +85,7 @@ def test_the_cache_is_complete_only_with_its_report(tmp_path, demo_dir, config, 
     assert not [p for p in cache.parent.iterdir() if p.name.startswith(".")]   # no staging
     (cache / "report.json").unlink()
     parsed = []
-    monkeypatch.setattr(batch, "read_export", lambda *a: parsed.append(1) or data)
+    monkeypatch.setattr(rsdlib.io, "read_export", lambda *a: parsed.append(1) or data)
     again, cache2, writing2 = batch.open_validated(demo_dir, out, config)
     assert parsed and cache2 == cache and writing2 is not None
     writing2.result()
@@ -106,17 +107,20 @@ def test_other_code_gives_another_cache(tmp_path, config):
     assert len(batch.cache_key(["klanten.csv:ab"], config)) == 16
 
 
-def test_the_batch_process_does_not_import_matplotlib():
-    """Validation and preparation run in the batch's own process before any notebook can
-    start: importing matplotlib there (~0,6 s) would only delay them."""
+@pytest.mark.parametrize(("modules", "absent"), [
+    ("rsdlib.cli, rsdlib.batch", ("pandas", "pyarrow", "matplotlib")),   # before the fork
+    ("rsdlib.prepared", ("matplotlib",)),                                 # before the notebooks
+])
+def test_the_batch_process_imports_only_what_it_needs(modules, absent):
+    """The batch's workers fork before pandas is imported, and the batch's own process
+    validates and prepares without matplotlib (~0,6 s it would only wait for)."""
     import subprocess
     import sys
 
-    code = ("import sys; import rsdlib.batch, rsdlib.prepared, rsdlib.cli; "
-            "print('matplotlib' in sys.modules)")
+    code = f"import sys; import {modules}; print(sorted(set({absent!r}) & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "[]"
 
 
 def test_national_generator_at_small_scale(tmp_path):

@@ -117,6 +117,25 @@ def test_partners_share_one_dossier(tmp_path, config):
     assert table.loc["Duiven", "31 december 2019"] == 2
 
 
+def test_distinct_dossiers_per_day_municipality_and_over_all(tmp_path, config):
+    """A dossier counts once per day and municipality, and once per day over all of them even
+    when it shows in two municipalities; clients without a dossier (nuggers) are not counted."""
+    export = build(tmp_path, config, [
+        client("A", dossier="D1"), client("B", dossier="D1"), client("C", muni="Zevenaar",
+                                                                     dossier="D1"),
+        client("E", muni="Zevenaar", dossier="D2"), client("F", since=""),
+        client("G", peil="30-06-2019", dossier="D1")])
+    counts = tables.dossier_counts(export)
+    k = export["klanten"]
+    expected = k.groupby(["peildatum", "gemeente"], observed=True)["dossiernummer"].nunique()
+    for (day, muni), n in expected.items():
+        assert counts.loc[day, muni] == n, (day, muni)
+    day = pd.Timestamp(2019, 12, 31)
+    assert counts.loc[day, ["Duiven", "Zevenaar", tables.ALL_MUNICIPALITIES]].tolist() == [1, 2, 2]
+    assert counts[tables.ALL_MUNICIPALITIES].tolist() == (
+        k.groupby("peildatum")["dossiernummer"].nunique().tolist())
+
+
 def test_demo_2019_reproduces_the_published_figures(demo, config):
     compared = assert_reference_2019(lambda tid: tables.TABLES[tid][1](demo, 2019, "RSD", config))
     assert compared > 350
