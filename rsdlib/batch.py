@@ -7,11 +7,9 @@ Exit codes: 0 all runs succeeded, 1 a run failed, 2 the export is unusable.
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -20,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from rsdlib import __version__
+from rsdlib import __version__, kernels, page
 from rsdlib.config import Config, ConfigError, load_config
 from rsdlib.errors import ExportError
 from rsdlib.paths import NOTEBOOK_DIR
@@ -69,213 +67,23 @@ class RunResult:
     error: str = ""
 
 
-# nbconvert's HTMLExporter ends by parsing the whole finished page with BeautifulSoup (html.parser)
-# to give images without alt text a placeholder and make code and output areas focusable. On an
-# appendix page (~0,7 MB with its charts) that pass is ~0,3 s of a worker's CPU per run, ten times
-# the template itself. The same two edits are done here on the tags themselves.
-_DIV = re.compile(r"<div\b([^>]*)>")
-_CLASS = re.compile(r'\bclass="([^"]*)"')
-_IMG_NO_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
-_FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
-NO_ALT = "Geen beschrijving bij deze afbeelding"
-
-
-def _accessible(page: str) -> str:
-    """What HTMLExporter's BeautifulSoup pass does: alt text on every image, tabindex on the
-    code and output areas, so that keyboard users can reach (and scroll) them."""
-    def focus(m: re.Match) -> str:
-        cls = _CLASS.search(m.group(1))
-        if cls and _FOCUSABLE & set(cls.group(1).split()) and "tabindex=" not in m.group(1):
-            return f'<div{m.group(1)} tabindex="0">'
-        return m.group(0)
-
-    return _IMG_NO_ALT.sub(f'<img alt="{NO_ALT}"', _DIV.sub(focus, page))
-
-
-@functools.cache
-def _exporter():
-    """One HTML exporter per process: its templates load once, not once per run."""
-    from nbconvert import HTMLExporter, TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class PageExporter(HTMLExporter):
-        """HTMLExporter.from_notebook_node (nbconvert 7) with `_accessible` for its soup pass."""
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            info = nb.metadata.get("language_info", {})
-            self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=info.get(
-                    "pygments_lexer", info.get("name")), parent=self)))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return _accessible(page), resources
-
-    return PageExporter(exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True, language_code="nl")
-
-
-def page_notebook(notebook):
-    """A copy of the executed notebook as the page shows it: stable cell ids (papermill's
-    injected cell gets a random one) and no stderr streams; the node itself is left as it is."""
-    nb = copy.deepcopy(notebook)
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"cel-{i}"
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    return nb
-
-
-def notebook_html(notebook, title: str) -> str:
-    """The executed notebook (papermill's node) as HTML with all code, prompts and stderr
-    hidden."""
-    body, _ = _exporter().from_notebook_node(page_notebook(notebook),
-                                             resources={"metadata": {"name": title}})
-    return body
-
-
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]   # no TCP notice per kernel
-# A pooled kernel imports what the notebook's first cell imports while it waits for its notebook.
-# `del` leaves the user namespace as a fresh kernel's; the execution count still starts at 1.
-PRELOAD = "--IPKernelApp.exec_lines=import rsdlib.report; del rsdlib"
-
-# The kernel pool of a worker process: at most one spare kernel, started while the worker (or
-# the batch's own process) does something else, so that a run does not wait for a kernel to
-# start and import pandas and matplotlib. Each kernel still serves one notebook only.
-_spare: list = []
-_pooled = False
-
-
-@functools.cache
-def _ready_client() -> type:
-    """jupyter_client's AsyncKernelClient whose wait_for_ready does not end by waiting for
-    0,2 s of IOPub silence: every run would idle that long. nbclient skips IOPub messages
-    that do not answer its own requests, so there is nothing to flush."""
-    from queue import Empty
-
-    from jupyter_client.asynchronous import AsyncKernelClient
-
-    class ReadyClient(AsyncKernelClient):
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    pass
-                else:
-                    if msg["msg_type"] == "kernel_info_reply":
-                        try:    # a message on IOPub: it is connected (else ask again)
-                            await self.iopub_channel.get_msg(timeout=0.2)
-                        except Empty:
-                            pass
-                        else:
-                            self._handle_kernel_info_reply(msg)
-                            return
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
-    return ReadyClient
-
-
-def _start_kernel(cwd: Path):
-    """Launch a kernel (without waiting for it) that preloads rsdlib.report."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    km = AsyncKernelManager(kernel_name="python3", client_factory=_ready_client())
-    run_sync(km.start_kernel)(
-        extra_arguments=[*KERNEL_ARGS, "--HistoryManager.hist_file=:memory:", PRELOAD],
-        cwd=str(cwd))
-    return km
-
-
-def _shutdown(km) -> None:
-    """Stop a kernel at once; one that is gone already is fine."""
-    from jupyter_core.utils import run_sync
-
-    try:
-        run_sync(km.shutdown_kernel)(now=True)
-    except Exception:
-        pass
-
-
-def _stop_spare() -> None:
-    """Stop this worker's unused spare kernel (when the worker exits)."""
-    while _spare:
-        _shutdown(_spare.pop())
-
-
-def _take_kernel(cwd: Path, another: bool):
-    """This worker's spare kernel if it is alive, else a new one; start the next spare when
-    another run will follow."""
-    from jupyter_core.utils import run_sync
-
-    km = _spare.pop() if _spare else None
-    if km is not None and not run_sync(km.is_alive)():
-        _shutdown(km)                  # died while waiting: the run gets a new kernel
-        km = None
-    if km is None:
-        km = _start_kernel(cwd)
-    if another:
-        _spare.append(_start_kernel(cwd))
-    return km
-
-
-@functools.cache
-def _engine() -> str:
-    """A papermill engine whose client owns the kernel it is handed: it stops it after the
-    notebook, as it stops a kernel it starts itself (papermill only leaves such a kernel be)."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.log import logger
-    from papermill.utils import merge_kwargs, remove_args
-
-    class Client(PapermillNotebookClient):
-        def __init__(self, nb_man, km=None, **kw):
-            super().__init__(nb_man, km=km, **kw)
-            self.owns_km = True
-
-    class Engine(NBClientEngine):
-        """NBClientEngine.execute_managed_notebook (papermill 2) with the owning client."""
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
-                                     stdout_file=None, stderr_file=None, start_timeout=60,
-                                     execution_timeout=None, **kwargs):
-            kwargs = remove_args(["input_path"], **kwargs)
-            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(safe, timeout=execution_timeout or kwargs.get("timeout"),
-                                 startup_timeout=start_timeout, kernel_name=kernel_name,
-                                 log=logger, log_output=log_output, stdout_file=stdout_file,
-                                 stderr_file=stderr_file)
-            return Client(nb_man, **final).execute()
-
-    papermill_engines.register("rsd-pool", Engine)
-    return "rsd-pool"
-
-
 def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode: str,
             config_path: str | None, another: bool = False) -> RunResult:
     """Execute one notebook into a staging folder; promote it only when it all succeeded.
 
-    In a batch worker the notebook gets the worker's spare kernel, and a new spare starts when
-    `another` run follows; elsewhere papermill starts the kernel itself."""
+    In a batch worker the notebook gets the worker's spare kernel (its working folder is the
+    notebook's, as in JupyterLab), and a new spare starts when `another` run follows;
+    elsewhere papermill starts the kernel itself, in the staging folder."""
     import papermill as pm
 
     start = time.perf_counter()
-    pooled = {"engine_name": _engine(), "km": _take_kernel(notebook.parent, another)} \
-        if _pooled else {}
     final = out / str(year) / scope
     staging = staging_dir(final)
     executed = staging / "notebook.ipynb"
+    km = None
     try:
+        if kernels.pooled():
+            km = kernels.take(notebook.parent, another)
         nb = pm.execute_notebook(
             str(notebook), str(executed), kernel_name="python3", progress_bar=False,
             request_save_on_cell_execute=False,   # written once at the end, or on an error
@@ -284,13 +92,16 @@ def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode
             shutdown_kernel="immediate",
             parameters={"export": str(export), "year": year, "scope": scope,
                         "out": str(staging), "mode": mode, "config": config_path},
-            cwd=str(staging), extra_arguments=KERNEL_ARGS, **pooled,
+            cwd=str(staging), extra_arguments=kernels.KERNEL_ARGS,
+            **({"engine_name": kernels.engine(), "km": km} if km is not None else {}),
         )
-        html = notebook_html(nb, f"Bijlagen {year} — {scope}")
+        html = page.notebook_html(nb, f"Bijlagen {year} — {scope}")
         (staging / "bijlagen.html").write_text(html, encoding="utf-8")
         promote(staging, final)
         return RunResult(year, scope, True, time.perf_counter() - start, final)
     except Exception as exc:  # a failed notebook must not stop the other runs
+        if km is not None:
+            kernels.shutdown(km)                   # in case the run failed before it took it
         failed = out / FAILED_DIR / f"{year}-{scope}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
         if executed.exists():
@@ -432,19 +243,14 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
 
 
 def _warm_worker(notebook_dir: Path) -> None:
-    """Start this worker's first spare kernel, then import papermill and load the HTML
+    """Launch this worker's first spare kernel, then import papermill and load the HTML
     templates, all while the batch's own process is still validating the export."""
-    import multiprocessing.util
-
-    global _pooled
-    _pooled = True
-    multiprocessing.util.Finalize(None, _stop_spare, exitpriority=10)
     try:
-        _spare.append(_start_kernel(notebook_dir))
+        kernels.pool(notebook_dir)
         import papermill  # noqa: F401
 
-        _exporter()
-        _engine()
+        page.exporter()
+        kernels.engine()
     except Exception:   # a run starts its kernel and imports again, and reports what fails
         pass
 

@@ -8,8 +8,9 @@ import nbformat
 import pytest
 from reference_check import assert_reference_2019
 
-from rsdlib.batch import BIJLAGEN, FAILED_DIR, NO_ALT, notebook_html, page_notebook, run_batch
+from rsdlib.batch import BIJLAGEN, FAILED_DIR, run_batch
 from rsdlib.cli import main
+from rsdlib.page import NO_ALT, notebook_html, page_notebook
 from rsdlib.paths import CONFIG_DIR
 from rsdlib.publish import read_csv_table
 from rsdlib.tables import TABLES
@@ -120,23 +121,6 @@ def test_pooled_kernels_leave_no_trace(report_2019):
     left = [p for p in psutil.Process().children(recursive=True)
             if "ipykernel" in " ".join(p.cmdline())]
     assert left == []
-
-
-def test_a_dead_spare_kernel_is_replaced(tmp_path):
-    from jupyter_core.utils import run_sync
-
-    from rsdlib import batch
-
-    spare, km = batch._start_kernel(tmp_path), None
-    batch._spare.append(spare)
-    try:
-        run_sync(spare.shutdown_kernel)(now=True)
-        km = batch._take_kernel(tmp_path, another=False)
-        assert km is not spare and run_sync(km.is_alive)() and batch._spare == []
-    finally:
-        batch._stop_spare()
-        if km is not None:
-            batch._shutdown(km)
 
 
 def test_a_municipal_page_leaves_out_sections_it_has_nothing_for(report_2019):
