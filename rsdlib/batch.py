@@ -34,6 +34,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 BIJLAGEN = NOTEBOOK_DIR / "bijlagen.ipynb"
 FAILED_DIR = "_mislukt"
+WORKER_NICENESS = 5     # workers and their kernels yield to the batch's own process
 
 
 def staging_dir(final: Path) -> Path:
@@ -245,6 +246,10 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
 def _warm_worker(notebook_dir: Path) -> None:
     """Launch this worker's first spare kernel, then import papermill and load the HTML
     templates, all while the batch's own process is still validating the export."""
+    # Until the first runs start, this process's work (and its spare kernel's) is done ahead;
+    # the batch's own validation is what the runs wait for. A lower priority for the worker
+    # and its kernels lets validation go first on a busy machine (measured: ~0,3 s of ~9).
+    os.nice(WORKER_NICENESS)
     try:
         kernels.pool(notebook_dir)
         import papermill  # noqa: F401
