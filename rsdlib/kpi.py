@@ -97,12 +97,10 @@ def month_end_snapshots(klanten: pd.DataFrame, year: int) -> list[pd.Timestamp]:
 
 def active_share(klanten: pd.DataFrame, year: int, steps: tuple[str, ...]) -> float | None:
     """Share (0-100) of clients on `steps` with an active activity, averaged over month ends."""
-    shares = []
-    for day in month_end_snapshots(klanten, year):
-        s = klanten[(klanten["peildatum"] == day) & klanten["trede"].astype(object).isin(steps)]
-        if len(s):
-            shares.append(100 * s["actief_traject"].mean())
-    return float(np.mean(shares)) if shares else None
+    days = month_end_snapshots(klanten, year)
+    on = klanten[klanten["peildatum"].isin(days) & klanten["trede"].isin(steps)]
+    means = on.groupby("peildatum")["actief_traject"].mean()    # month ends with such clients
+    return float(100 * means.mean()) if len(means) else None
 
 
 def lks_growth(klanten: pd.DataFrame, year: int) -> float | None:
