@@ -250,6 +250,9 @@ def _warm_worker(notebook_dir: Path) -> None:
     # the batch's own validation is what the runs wait for. A lower priority for the worker
     # and its kernels lets validation go first on a busy machine (measured: ~0,3 s of ~9).
     os.nice(WORKER_NICENESS)
+    # papermill imports pyarrow.fs (and so pyarrow and numpy, ~0,2 s) for its optional HDFS
+    # support; a worker only reads and writes local notebooks. Its kernels are new processes.
+    sys.modules.setdefault("pyarrow.fs", None)
     try:
         kernels.pool(notebook_dir)
         import papermill  # noqa: F401
