@@ -1,4 +1,4 @@
-"""Writers for the outputs: HTML fragments, CSV per table, the Excel workbook, atomic folders."""
+"""Writers for the outputs: HTML fragments, CSV per table, the Excel workbook, atomic files."""
 
 from __future__ import annotations
 
