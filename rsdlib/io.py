@@ -13,7 +13,7 @@ import io as _io
 import json
 import re
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -471,18 +471,27 @@ def _coded(text: pd.Series, lookup, categories: list[str], ordered: bool = False
     return values, empty, cat < 0
 
 
-def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config) -> pd.Series:
-    """Convert one column's text to its type, refusing cells that do not fit."""
+def _clean_text(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Text stripped, empty cells as missing, and which cells were empty. Pure (no checker),
+    so that a helper thread can do it while other columns convert: Arrow releases the GIL."""
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        text = text.astype(str)
+    text = text.str.strip()
+    empty = (text == "").to_numpy(dtype=bool)
+    if not empty.any():
+        return text.astype("str"), empty
+    return text.where(~empty, None).astype("str"), empty
+
+
+def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config,
+             cleaned: Future | None = None) -> pd.Series:
+    """Convert one column's text to its type, refusing cells that do not fit. A text column
+    may come `cleaned` already (`_clean_text`, done in a helper thread)."""
     if col.kind == "text":
-        if isinstance(text.dtype, pd.CategoricalDtype):
-            text = text.astype(str)
-        text = text.str.strip()
-        empty = (text == "").to_numpy(dtype=bool)
+        values, empty = cleaned.result() if cleaned is not None else _clean_text(text)
         if not col.nullable:
             chk.refuse(empty, col.name, "verplicht veld is leeg")
-        if not empty.any():
-            return text.astype("str")
-        return text.where(~empty, None).astype("str")
+        return values
     if col.kind == "date":
         dates, empty = _parse_dates(text)
         if not col.nullable:
@@ -606,8 +615,13 @@ def _finish(name: str, text: pd.DataFrame, take: list[schema.Column], chk: _Chec
     del text
     keyed = name == "klanten" and "klantnummer" in columns
     with ThreadPoolExecutor(1) as helper:
+        # the text columns (client and dossier numbers) are cleaned beside the others; the
+        # refusals are still made here, in column order, so the report stays the same
+        cleaned = {c.name: helper.submit(_clean_text, columns[c.name])
+                   for c in take if c.kind == "text"}
         for col in take:
-            frame[col.name] = _convert(col, columns.pop(col.name), chk, config)
+            frame[col.name] = _convert(col, columns.pop(col.name), chk, config,
+                                       cleaned.pop(col.name, None))
             if keyed and col.name == "klantnummer":   # Arrow releases the GIL: encode the
                 clients = helper.submit(pd.factorize, frame[col.name])  # numbers meanwhile
         _cross_checks(name, frame, chk, clients.result() if keyed else None)
