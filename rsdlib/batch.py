@@ -12,13 +12,13 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from rsdlib import __version__, kernels, page
+from rsdlib.atomic import promote, staging_dir, write_bytes_atomic
 from rsdlib.config import Config, ConfigError, load_config
 from rsdlib.errors import ExportError
 from rsdlib.paths import NOTEBOOK_DIR
@@ -35,25 +35,6 @@ sys.modules.setdefault("rfc3987_syntax", None)
 BIJLAGEN = NOTEBOOK_DIR / "bijlagen.ipynb"
 FAILED_DIR = "_mislukt"
 WORKER_NICENESS = 5     # workers and their kernels yield to the batch's own process
-
-
-def staging_dir(final: Path) -> Path:
-    """A fresh temporary folder beside `final`, hidden by its leading dot."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.tmp-"))
-    path.chmod(0o755)   # mkdtemp makes it private; the promoted folder is a normal one
-    return path
-
-
-def promote(staging: Path, final: Path) -> None:
-    """Move a complete staging folder into place, replacing an older `final`."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @dataclass
@@ -198,11 +179,7 @@ def write_prepared(data, cache: Path, years: list[int], names: list[str], config
     from rsdlib.prepared import precomputed, precomputed_common, prepare
 
     def dump(value, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     for year in years:
         paths = [precomputed_common(cache, year, mode),

@@ -13,7 +13,7 @@ import io as _io
 import json
 import re
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -484,11 +484,11 @@ def _clean_text(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config,
-             cleaned: Future | None = None) -> pd.Series:
+             cleaned: tuple[pd.Series, np.ndarray] | None = None) -> pd.Series:
     """Convert one column's text to its type, refusing cells that do not fit. A text column
     may come `cleaned` already (`_clean_text`, done in a helper thread)."""
     if col.kind == "text":
-        values, empty = cleaned.result() if cleaned is not None else _clean_text(text)
+        values, empty = cleaned if cleaned is not None else _clean_text(text)
         if not col.nullable:
             chk.refuse(empty, col.name, "verplicht veld is leeg")
         return values
@@ -620,8 +620,9 @@ def _finish(name: str, text: pd.DataFrame, take: list[schema.Column], chk: _Chec
         cleaned = {c.name: helper.submit(_clean_text, columns[c.name])
                    for c in take if c.kind == "text"}
         for col in take:
+            done = cleaned.pop(col.name, None)
             frame[col.name] = _convert(col, columns.pop(col.name), chk, config,
-                                       cleaned.pop(col.name, None))
+                                       done.result() if done is not None else None)
             if keyed and col.name == "klantnummer":   # Arrow releases the GIL: encode the
                 clients = helper.submit(pd.factorize, frame[col.name])  # numbers meanwhile
         _cross_checks(name, frame, chk, clients.result() if keyed else None)

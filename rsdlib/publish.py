@@ -1,4 +1,4 @@
-"""Writers for the outputs: HTML fragments, CSV per table, the Excel workbook, atomic files."""
+"""Writers for the outputs: HTML fragments, CSV per table, the Excel workbook, the validation page."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import datetime as dt
 import html
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from rsdlib.atomic import write_text_atomic
 from rsdlib.config import Config
 from rsdlib.io import FORMULA_START, ValidationReport
 from rsdlib.tables import is_euro, is_pct
@@ -298,14 +298,3 @@ def write_validation_html(report: ValidationReport, out: Path, config: Config) -
     path = out / "validatie.html"
     write_text_atomic(path, validation_html(report, config))
     return path
-
-
-# --------------------------------------------------------------------------- atomic output
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file via a temporary name in the same folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)

@@ -271,8 +271,8 @@ def show_chart(r: Report, name: str):
 def show_section(r: Report, name: str):
     """One section of the page (SECTIONS): its heading, tables and charts as one output, so
     that the notebook is a handful of cells. A section this run has nothing for is left out."""
-    parts = [_chart_html(r, item[6:]) if item.startswith("chart:") else _table_html(r, item)
-             for item in SECTIONS[name]]
+    parts = [_chart_html(r, item.removeprefix("chart:")) if item.startswith("chart:")
+             else _table_html(r, item) for item in SECTIONS[name]]
     if not any(parts):
         return _html("")
     return _html(f"<h2>{html.escape(name)}</h2>" + "".join(parts))
