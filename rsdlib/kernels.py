@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import functools
 import multiprocessing.util
+import os
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]   # no TCP notice per kernel
@@ -62,7 +65,12 @@ def start(cwd: Path):
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = AsyncKernelManager(kernel_name="python3", client_factory=_ready_client())
+    # Over IPC (Unix sockets named after this kernel), not TCP: a TCP kernel gets free ports
+    # picked before it starts, and spares starting at once in two workers were seen to get
+    # the same one ("Address already in use"), leaving a run to wait 60 s and fail.
+    km = AsyncKernelManager(kernel_name="python3", client_factory=_ready_client(),
+                            transport="ipc",
+                            ip=os.path.join(tempfile.gettempdir(), f"rsd-{uuid.uuid4().hex}"))
     run_sync(km.start_kernel)(
         extra_arguments=[*KERNEL_ARGS, "--HistoryManager.hist_file=:memory:", PRELOAD],
         cwd=str(cwd))

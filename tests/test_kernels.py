@@ -41,3 +41,21 @@ def test_a_dead_spare_is_replaced(tmp_path, pool_state):
         assert km is not spare and run_sync(km.is_alive)() and pool_state == []
     finally:
         kernels.shutdown(km)
+
+
+def test_kernels_talk_over_their_own_unix_sockets_and_leave_none(tmp_path, pool_state):
+    """No TCP ports to race for between workers starting kernels at the same moment."""
+    import glob
+
+    km = kernels.start(tmp_path)
+    try:
+        assert km.transport == "ipc"
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=60)     # it has bound its sockets
+        kc.stop_channels()
+        sockets = glob.glob(f"{km.ip}-*")
+        assert len(sockets) == 5            # shell, iopub, stdin, control, heartbeat
+    finally:
+        kernels.shutdown(km)
+    assert glob.glob(f"{km.ip}-*") == []
