@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,11 +48,14 @@ class Config:
 
 
 def _lookup(names: tuple[str, ...], name: str) -> str | None:
-    key = " ".join(str(name).split()).casefold()
-    for candidate in names:
-        if candidate.casefold() == key:
-            return candidate
-    return None
+    """The name in `names` that `name` is, case and spacing ignored."""
+    return _by_key(names).get(" ".join(str(name).split()).casefold())
+
+
+@functools.cache
+def _by_key(names: tuple[str, ...]) -> dict[str, str]:
+    """`names` by their lookup key: a national export asks for 342 names 342 times a file."""
+    return {n.casefold(): n for n in reversed(names)}
 
 
 def load_config(path: str | Path | None = None) -> Config:

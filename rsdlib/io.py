@@ -12,8 +12,8 @@ import hashlib
 import io as _io
 import json
 import re
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +124,65 @@ class Export:
 
 
 @dataclass
+class Encoded:
+    """A text column as its distinct values and, per row, which one, in blocks: each block has
+    a table from its own numbering to the distinct values, and its rows' numbers. This is
+    how pyarrow's parse hands over codes, flags and dates; a lookup per row (`take`) then
+    costs one pass over the block's numbers, whatever the column becomes."""
+
+    uniques: np.ndarray                          # the distinct texts (object array)
+    blocks: list[tuple[np.ndarray, np.ndarray]]  # (block number -> unique, each row's number)
+    size: int
+
+    @classmethod
+    def of_arrow(cls, column) -> Encoded:
+        """From a dictionary-encoded Arrow column (a dictionary per parse block)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunks = [c for c in column.chunks if len(c)]
+        if not chunks:
+            return cls(np.zeros(0, dtype=object), [], 0)
+        merged = pa.concat_arrays([c.dictionary for c in chunks])
+        distinct = pc.unique(merged)
+        where = np.asarray(pc.index_in(merged, value_set=distinct))
+        blocks, seen = [], 0
+        for chunk in chunks:
+            size = len(chunk.dictionary)
+            blocks.append((where[seen:seen + size], np.asarray(chunk.indices)))
+            seen += size
+        return cls(np.asarray(distinct.to_pylist(), dtype=object), blocks, len(column))
+
+    @classmethod
+    def of_series(cls, values: pd.Series) -> Encoded:
+        """From text in pandas (the exact reader's cells): one block, numbered by factorize."""
+        codes, uniques = pd.factorize(values, sort=False)
+        return cls(np.asarray(uniques, dtype=object),
+                   [(np.arange(len(uniques)), codes)], len(values))
+
+    def take(self, table: np.ndarray) -> np.ndarray:
+        """`table[unique]` for each row's unique: one pass over each block's numbers."""
+        out = np.empty(self.size, dtype=table.dtype)
+        row = 0
+        for where, numbers in self.blocks:
+            np.take(table[where], numbers, out=out[row:row + len(numbers)],
+                    mode="clip")      # in range (Arrow checked them); "raise" would buffer
+            row += len(numbers)
+        return out
+
+    def at(self, positions: np.ndarray) -> np.ndarray:
+        """The texts at some row positions (a refused row's value, for its reason)."""
+        starts = np.cumsum([0, *(len(n) for _, n in self.blocks)])
+        block = np.searchsorted(starts, positions, side="right") - 1
+        return np.array([self.uniques[self.blocks[b][0][self.blocks[b][1][p - starts[b]]]]
+                         for p, b in zip(positions, block, strict=True)], dtype=object)
+
+    def series(self) -> pd.Series:
+        """The texts as a pandas column."""
+        return pd.Series(self.uniques[self.take(np.arange(len(self.uniques)))], dtype="str")
+
+
+@dataclass
 class RawTable:
     """A file's cells as text: header, rows, and each row's line number as the user sees it."""
 
@@ -133,8 +192,13 @@ class RawTable:
     source: str
     form: str
     encoding: str
-    sha256: str
-    frame: pd.DataFrame | None = None   # fast path: well-formed rows, columns by position
+    sha256: str | Future[str]
+    cells: dict[int, pd.Series | Encoded] | None = None   # fast path: whole rows, by position
+    size: int = 0                                          # the fast path's number of rows
+
+    def digest(self) -> str:
+        """The file's SHA-256 (the fast reader computes it while the rows are validated)."""
+        return self.sha256 if isinstance(self.sha256, str) else self.sha256.result()
 
 
 def _decode(data: bytes, source: str) -> tuple[str, str]:
@@ -185,14 +249,25 @@ def _sha256(path: Path) -> str:
 
 
 def _as_text(column):
-    """A parsed column as text, or as dictionary-encoded text (kept encoded)."""
+    """A parsed column as text, or as dictionary-encoded text (kept encoded, one dictionary
+    per parse block)."""
     import pyarrow as pa
 
     if pa.types.is_dictionary(column.type):
         if not pa.types.is_string(column.type.value_type):
             column = column.cast(pa.dictionary(column.type.index_type, pa.string()))
-        return column.unify_dictionaries() if hasattr(column, "unify_dictionaries") else column
-    return column.cast(pa.string())
+        return column
+    return column if column.type == pa.string() else column.cast(pa.string())
+
+
+def _cells(column) -> pd.Series | Encoded:
+    """An Arrow text column as the validator takes it: plain text as a pandas Series (no copy),
+    dictionary-encoded text as an Encoded column (its blocks kept as Arrow made them)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        return Encoded.of_arrow(column)
+    return column.to_pandas()
 
 
 def _header_types(first: bytes, encoding: str, columns: tuple[schema.Column, ...]):
@@ -251,18 +326,21 @@ def read_csv_fast(path: Path, columns: tuple[schema.Column, ...] | None = None
     if b";" not in first and (b"," in first or b"\t" in first):
         raise ExportError(f"{source}: verkeerd scheidingsteken in de kopregel (verwacht ';')")
     bom = head.startswith(b"\xef\xbb\xbf")
-    with ThreadPoolExecutor(1) as hasher:   # hashlib releases the GIL: hash while parsing
-        digest = hasher.submit(_sha256, path)
-        parsed = _parse_csv(path, first, columns)
+    parsed = _parse_csv(path, first, columns)
     if parsed is None:
         return None
+    # hashlib releases the GIL: the file is hashed on the core that pyarrow's parse used and
+    # validation (one thread, mostly) leaves idle
+    hasher = ThreadPoolExecutor(1, thread_name_prefix="sha256")
+    digest = hasher.submit(_sha256, path)
+    hasher.shutdown(wait=False)
     table, header, at, encoding = parsed
     if table.num_rows and table.num_columns and _blank_rows(table).any():
         return None                     # a blank line: the exact reader reports it
-    frame = table.rename_columns([str(i) for i in at]).to_pandas()
-    frame.columns = at
+    cells = {i: _cells(c) for i, c in zip(at, table.columns, strict=True)}
     name = "utf-8-sig" if bom else ("utf-8" if encoding == "utf8" else "windows-1252")
-    return RawTable(header, [], [], source, "csv", name, digest.result(), frame=frame)
+    return RawTable(header, [], [], source, "csv", name, digest, cells=cells,
+                    size=table.num_rows)
 
 
 def _parse_csv(path: Path, first: bytes, columns: tuple[schema.Column, ...] | None):
@@ -294,11 +372,12 @@ def _parse_csv(path: Path, first: bytes, columns: tuple[schema.Column, ...] | No
                                                  invalid_row_handler=handler),
                 convert_options=pacsv.ConvertOptions(
                     strings_can_be_null=False, quoted_strings_can_be_null=False,
-                    check_utf8=True, timestamp_parsers=[], null_values=[], true_values=[],
+                    check_utf8=False, timestamp_parsers=[], null_values=[], true_values=[],
                     false_values=[], **convert),
             )
             table = pa.Table.from_arrays([_as_text(c) for c in table.columns],
                                          names=table.column_names)
+            _check_utf8(table)
             break
         except (pa.ArrowInvalid, UnicodeDecodeError):
             if encoding == "cp1252" or invalid:
@@ -309,6 +388,21 @@ def _parse_csv(path: Path, first: bytes, columns: tuple[schema.Column, ...] | No
     if known:
         return table, known[0], [known[0].index(n) for n in table.column_names], encoding
     return table, list(table.column_names), list(range(table.num_columns)), encoding
+
+
+def _check_utf8(table) -> None:
+    """Raise ArrowInvalid when a text is not UTF-8. Checked here on the distinct values of the
+    dictionary-encoded columns, where the parser (check_utf8) would check every cell."""
+    import pyarrow as pa
+
+    for column in table.columns:
+        for chunk in column.chunks:
+            text = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            if len(text) and pa.types.is_string(text.type):
+                starts, ends, body = _spans(text)
+                if body[starts[0]:ends[-1]].max(initial=0) < 0x80:
+                    continue              # ASCII only: UTF-8 (checked in one numpy pass)
+            text.validate(full=True)
 
 
 def _cell_text(value: object) -> str:
@@ -361,77 +455,109 @@ def read_xlsx_raw(path: Path, sheets: Iterable[str]) -> dict[str, RawTable]:
     return out
 
 
-def find_sources(folder: Path) -> dict[str, RawTable]:
-    """Read every file of the export folder, CSV first, else one xlsx with a sheet per file."""
+def _read_csv(path: Path, name: str) -> RawTable:
+    """One CSV file of the export: pyarrow's parse, or the exact reader when a row is not
+    whole (so that it can say which line)."""
+    return read_csv_fast(path, schema.FILES[name]) or read_csv_raw(path)
+
+
+def read_sources(folder: Path) -> Iterator[tuple[str, RawTable]]:
+    """Every file of the export folder read into text cells: CSV first, else one xlsx with a
+    sheet per file. Given one by one as they are parsed, in a background thread (pyarrow
+    releases the GIL), so that the caller validates one file while the next is parsed. The
+    smallest CSV comes first: the largest (the client snapshots) is validated last, beside
+    only its own hashing, rather than waiting while the small ones are parsed after it."""
     if not folder.is_dir():
         raise ExportError(f"{folder}: exportmap niet gevonden")
     names = (*schema.REQUIRED_FILES, *schema.OPTIONAL_FILES)
-    csvs = {p.stem.strip().casefold(): p for p in folder.glob("*.csv")}
+    found = {p.stem.strip().casefold(): p for p in folder.glob("*.csv")}
+    csvs = {n: found[n] for n in names if n in found}
+    missing = [n for n in names if n not in csvs]
     xlsxs = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
-    raw: dict[str, RawTable] = {}
-    for name in names:
-        if name in csvs:
-            raw[name] = (read_csv_fast(csvs[name], schema.FILES[name])
-                         or read_csv_raw(csvs[name]))
-    missing = [n for n in names if n not in raw]
-    if missing and xlsxs:
-        if len(xlsxs) > 1:
-            raise ExportError(
-                f"{folder}: meer dan één Excel-werkmap ({', '.join(p.name for p in xlsxs)}); "
-                "lever er één aan met een werkblad per bestand"
-            )
-        raw |= read_xlsx_raw(xlsxs[0], missing)
+    if missing and len(xlsxs) > 1:
+        raise ExportError(
+            f"{folder}: meer dan één Excel-werkmap ({', '.join(p.name for p in xlsxs)}); "
+            "lever er één aan met een werkblad per bestand"
+        )
+    if not xlsxs:
+        _require(folder, csvs)
+    reader = ThreadPoolExecutor(1, thread_name_prefix="parse")
+    try:
+        parsing = {n: reader.submit(_read_csv, path, n)
+                   for n, path in sorted(csvs.items(), key=lambda item: item[1].stat().st_size)}
+        sheets = reader.submit(read_xlsx_raw, xlsxs[0], missing) if missing and xlsxs else None
+        for name, job in parsing.items():
+            yield name, job.result()
+        if sheets is not None:
+            raws = sheets.result()
+            _require(folder, {**csvs, **raws})
+            yield from raws.items()
+    finally:
+        reader.shutdown(wait=True, cancel_futures=True)
+
+
+def _require(folder: Path, found: dict) -> None:
+    """An ExportError naming the first required file that is not among those `found`."""
     for name in schema.REQUIRED_FILES:
-        if name not in raw:
+        if name not in found:
             raise ExportError(f"{folder}: verplicht bestand '{name}' ontbreekt (als {name}.csv "
                               "of als werkblad in één .xlsx)")
-    return raw
 
 
 # --------------------------------------------------------------------------- validation
 
 
-def _factor(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes per row and the distinct values: work on those, not on millions of rows. A
-    categorical column (the fast reader's codes, flags and dates) has them already;
-    pd.factorize would hash its codes again (~20 ms per million rows)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return (values.cat.codes.to_numpy(),
-                np.asarray(values.cat.categories.astype(object), dtype=object))
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes, np.asarray(uniques, dtype=object)
+def _encoded(values: pd.Series | Encoded) -> Encoded:
+    """A column as distinct values and each row's: work on those, not on millions of rows. The
+    fast reader's codes, flags and dates come so; other text is factorized."""
+    return values if isinstance(values, Encoded) else Encoded.of_series(values)
 
 
-def _parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _at(flags: np.ndarray, cells: Encoded) -> np.ndarray | None:
+    """Per row, the flag of its distinct value; None when no distinct value is flagged, the
+    usual case, so that no pass over millions of rows is made to find nothing."""
+    return cells.take(flags) if flags.any() else None
+
+
+def _parse_dates(values: pd.Series | Encoded
+                 ) -> tuple[pd.Series, np.ndarray | None, np.ndarray | None]:
     """Parse dd-mm-jjjj text to dates via the unique values (fast on long files); NaT if bad.
-    Also says which cells were empty."""
-    codes, uniques = _factor(values)
-    uniques = np.array([str(u).strip() for u in uniques], dtype=object)
+    Also says which cells were empty and which were not a date (each None: no such cell)."""
+    cells = _encoded(values)
+    uniques = np.array([str(u).strip() for u in cells.uniques], dtype=object)
     blank = np.array([not u for u in uniques], dtype=bool)
     ok = np.array([bool(re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", u)) for u in uniques], dtype=bool)
     parsed = pd.to_datetime(pd.Series(uniques, dtype=object).where(ok), format=schema.DATE_FORMAT,
                             errors="coerce")
     parsed = parsed.where((parsed.dt.year >= 1900) & (parsed.dt.year <= 2100))
     table = parsed.to_numpy(dtype="datetime64[us]")
-    out = table[codes] if len(codes) else np.array([], dtype="datetime64[us]")
-    empty = blank[codes] if len(codes) else np.array([], dtype=bool)
-    return pd.Series(out, index=values.index, dtype="datetime64[us]"), empty
+    return (pd.Series(cells.take(table), dtype="datetime64[us]", copy=False),
+            _at(blank, cells), _at(~blank & np.isnat(table), cells))
 
 
 class _Checker:
     """Collects refusals for one file while its columns are converted."""
 
-    def __init__(self, source: str, lines: np.ndarray) -> None:
+    def __init__(self, source: str, rows: int, lines: np.ndarray | None = None) -> None:
         self.source = source
-        self.lines = lines
-        self.bad = np.zeros(len(lines), dtype=bool)
-        self.structural = np.zeros(len(lines), dtype=bool)   # blank or wrong field count
+        self._lines = lines     # None: row i is on line i + 2 (a CSV whose rows are all whole)
+        self.bad = np.zeros(rows, dtype=bool)
+        self.structural: np.ndarray | None = None   # blank or wrong field count
         self.refusals: list[tuple[int, int, str, str]] = []   # (position, order, column, reason)
 
-    def refuse(self, mask: np.ndarray | pd.Series, column: str, reasons) -> None:
-        """Refuse the rows in `mask`; `reasons` is one text, a Series, or a function that
-        gives the texts for the refused positions (so texts are built for bad rows only)."""
-        mask = np.asarray(mask, dtype=bool) & ~self.structural
+    def lines(self, positions: np.ndarray) -> np.ndarray:
+        """The line numbers, as the user sees them, of rows at `positions`."""
+        return positions + 2 if self._lines is None else self._lines[positions]
+
+    def refuse(self, mask: np.ndarray | pd.Series | None, column: str, reasons) -> None:
+        """Refuse the rows in `mask` (None: no row); `reasons` is one text, a Series, or a
+        function that gives the texts for the refused positions (so texts are built for bad
+        rows only)."""
+        if mask is None:
+            return
+        mask = np.asarray(mask, dtype=bool)
+        if self.structural is not None:
+            mask = mask & ~self.structural
         if not mask.any():
             return
         positions = np.flatnonzero(mask)
@@ -447,44 +573,115 @@ class _Checker:
         self.bad |= mask
 
     def result(self) -> list[Refusal]:
-        return [Refusal(self.source, int(self.lines[p]), c, r)
+        return [Refusal(self.source, int(self.lines(p)), c, r)
                 for p, _, c, r in sorted(self.refusals)]
 
 
-def _quoted(text: pd.Series, template: str):
+def _quoted(text: pd.Series | Encoded, template: str):
     """Refusal texts for bad positions only: the template with the offending value quoted."""
-    return lambda pos: [template.format(f"'{str(text.iloc[p]).strip()}'") for p in pos]
+    def texts(positions: np.ndarray) -> list[str]:
+        values = text.at(positions) if isinstance(text, Encoded) else text.to_numpy()[positions]
+        return [template.format(f"'{str(v).strip()}'") for v in values]
+    return texts
 
 
-def _coded(text: pd.Series, lookup, categories: list[str], ordered: bool = False):
-    """Map text to a categorical via its distinct values (stripped there, not per row); also
-    say which cells were empty and which were unknown."""
-    codes, uniques = _factor(text)
-    stripped = [str(u).strip() for u in uniques]
+def _coded(text: pd.Series | Encoded, lookup, categories: list[str]
+           ) -> tuple[Encoded, np.ndarray, np.ndarray]:
+    """The column's distinct values, each one's position in `categories` (-1: none) and
+    whether it is empty: stripped and looked up once per distinct value, not per row."""
+    cells = _encoded(text)
+    stripped = [str(u).strip() for u in cells.uniques]
+    width = np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32767 else np.int32
     mapped = np.array([categories.index(v) if u and (v := lookup(u)) in categories else -1
-                       for u in stripped], dtype=np.int64)
-    blank = np.array([not u for u in stripped], dtype=bool)
-    cat = mapped[codes] if len(codes) else np.array([], dtype=np.int64)
-    empty = blank[codes] if len(codes) else np.array([], dtype=bool)
-    values = pd.Series(pd.Categorical.from_codes(cat, categories=categories, ordered=ordered),
-                       index=text.index)
-    return values, empty, cat < 0
+                       for u in stripped], dtype=width)
+    return cells, mapped, np.array([not u for u in stripped], dtype=bool)
 
 
-def _clean_text(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Text stripped, empty cells as missing, and which cells were empty. Pure (no checker),
-    so that a helper thread can do it while other columns convert: Arrow releases the GIL."""
-    if isinstance(text.dtype, pd.CategoricalDtype):
-        text = text.astype(str)
-    text = text.str.strip()
-    empty = (text == "").to_numpy(dtype=bool)
+def _arrow_chunks(text: pd.Series) -> list | None:
+    """The Arrow string arrays behind a text column, or None when it has none."""
+    import pyarrow as pa
+
+    get = getattr(text.array, "__arrow_array__", None)
+    if get is None:
+        return None
+    arrow = get()
+    chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks):
+        return None
+    return chunks
+
+
+def _spans(chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each cell's start and end in its chunk's UTF-8 bytes, and those bytes (a view)."""
+    import pyarrow as pa
+
+    width = np.dtype(np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
+    _, offsets, data = chunk.buffers()
+    off = (np.frombuffer(offsets, dtype=width, count=len(chunk) + 1,
+                         offset=chunk.offset * width.itemsize) if len(chunk)
+           else np.zeros(1, dtype=width))
+    body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return off[:-1], off[1:], body
+
+
+def _edges(text: pd.Series) -> tuple[bool, np.ndarray] | None:
+    """From the bytes behind an Arrow text column without missing cells: whether any cell may
+    start or end with whitespace (a byte up to a space, or any non-ASCII byte), and which cells
+    are empty. None when the column is not such a column."""
+    chunks = _arrow_chunks(text)
+    if chunks is None or any(c.null_count for c in chunks):
+        return None
+    padded, empty = False, []
+    for chunk in chunks:
+        starts, ends, body = _spans(chunk)
+        filled = ends > starts
+        empty.append(~filled)
+        if not padded and filled.any():
+            for edge in (body[starts[filled]], body[ends[filled] - 1]):
+                padded = padded or bool(((edge <= 32) | (edge >= 128)).any())
+    return padded, (np.concatenate(empty) if empty else np.zeros(0, dtype=bool))
+
+
+def _clean_text(text: pd.Series | Encoded) -> tuple[pd.Series, np.ndarray | None]:
+    """Text stripped, empty cells as missing, and which cells were empty (None: none). Pure
+    (no checker), so that a helper thread can do it while other columns convert. A column of
+    which no cell can start or end with a space is not stripped: that is a copy of 8M cells
+    that changes none."""
+    if isinstance(text, Encoded):
+        text = text.series()
+    edges = _edges(text)
+    if edges is None or edges[0]:
+        text = text.str.strip()
+        empty = (text == "").to_numpy(dtype=bool)
+    else:
+        empty = edges[1]
     if not empty.any():
-        return text.astype("str"), empty
-    return text.where(~empty, None).astype("str"), empty
+        return text.astype("str"), None
+    return _as_missing(text, empty), empty
 
 
-def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config,
-             cleaned: tuple[pd.Series, np.ndarray] | None = None) -> pd.Series:
+def _as_missing(text: pd.Series, empty: np.ndarray) -> pd.Series:
+    """The text with the `empty` cells missing: for Arrow text by a validity bitmap over the
+    same bytes (no copy of 8M cells), else with Series.where."""
+    import pyarrow as pa
+
+    chunks = _arrow_chunks(text)
+    if chunks is None or any(c.null_count for c in chunks):
+        return text.where(~empty, None).astype("str")
+    masked, row = [], 0
+    for chunk in chunks:
+        valid = np.concatenate([np.zeros(chunk.offset, dtype=bool), ~empty[row:row + len(chunk)]])
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        masked.append(pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]],
+                                            offset=chunk.offset))
+        row += len(chunk)
+    out = pa.chunked_array(masked, type=chunks[0].type).to_pandas()
+    out.index = text.index
+    return out.astype("str")
+
+
+def _convert(col: schema.Column, text: pd.Series | Encoded, chk: _Checker, config: Config,
+             cleaned: tuple[pd.Series, np.ndarray | None] | None = None) -> pd.Series:
     """Convert one column's text to its type, refusing cells that do not fit. A text column
     may come `cleaned` already (`_clean_text`, done in a helper thread)."""
     if col.kind == "text":
@@ -493,65 +690,109 @@ def _convert(col: schema.Column, text: pd.Series, chk: _Checker, config: Config,
             chk.refuse(empty, col.name, "verplicht veld is leeg")
         return values
     if col.kind == "date":
-        dates, empty = _parse_dates(text)
+        dates, empty, bad = _parse_dates(text)
         if not col.nullable:
             chk.refuse(empty, col.name, "verplicht veld is leeg")
-        chk.refuse(~empty & dates.isna().to_numpy(), col.name,
-                   _quoted(text, "ongeldige datum {} (verwacht dd-mm-jjjj)"))
+        chk.refuse(bad, col.name, _quoted(text, "ongeldige datum {} (verwacht dd-mm-jjjj)"))
         return dates
     lookups = {"flag": (lambda u: u.upper(), ["N", "J"], False),
                "trede": (lambda u: u.lower(), list(schema.TREDE_ORDER), True),
                "code": (lambda u: u.upper(), list(col.codes), False),
                "gemeente": (config.municipality, list(config.municipalities), False)}
     lookup, categories, ordered = lookups[col.kind]
-    values, empty, bad = _coded(text, lookup, categories, ordered)
+    cells, mapped, blank = _coded(text, lookup, categories)
     if not col.nullable:
-        chk.refuse(empty, col.name, "verplicht veld is leeg")
+        chk.refuse(_at(blank, cells), col.name, "verplicht veld is leeg")
     template = {"flag": "ongeldige waarde {} (verwacht J of N)", "trede": "onbekende trede {}",
                 "code": "onbekende code {}" + f" (verwacht {', '.join(col.codes)})",
                 "gemeente": "gemeente {} staat niet in de configuratie"}[col.kind]
-    chk.refuse(~empty & bad, col.name, _quoted(text, template))
+    chk.refuse(_at(~blank & (mapped < 0), cells), col.name, _quoted(cells, template))
     if col.kind == "flag":
-        return pd.Series(np.asarray(values.cat.codes) == 1, index=text.index)
-    return values
+        return pd.Series(cells.take(mapped == 1), copy=False)
+    return pd.Series(pd.Categorical.from_codes(cells.take(mapped), categories=categories,
+                                               ordered=ordered, validate=False), copy=False)
 
 
-def _repeated(keys: np.ndarray, size: int, where: np.ndarray) -> np.ndarray:
-    """Which of the rows in `where` have a key (0 <= key < size) that occurs more than once;
-    by counting into an array when the key space is small enough, else by hashing."""
-    out = np.zeros(len(where), dtype=bool)
-    if size <= 64 * max(len(keys), 1_000_000):
-        out[where] = np.bincount(keys, minlength=size)[keys] > 1
-    else:
-        out[where] = pd.Series(keys).duplicated(keep=False).to_numpy()
-    return out
+def _text_keys(text: pd.Series) -> np.ndarray:
+    """An integer per cell, equal exactly when the texts are equal, without hashing 8M texts
+    when they are short (client numbers are): the cell's UTF-8 bytes read as one number when
+    every cell has 8 bytes (a view of the Arrow buffer), or its bytes and its length when no
+    cell has more than 7; else codes from pd.factorize. Missing cells get some number."""
+    chunks = _arrow_chunks(text)
+    spans = [_spans(c) for c in chunks or [] if len(c)]
+    lengths = [ends - starts for starts, ends, _ in spans]
+    if chunks is None or not spans:
+        return pd.factorize(text)[0]
+    if all((n == 8).all() for n in lengths):
+        return np.concatenate([np.frombuffer(body, dtype="<u8", count=len(starts),
+                                             offset=int(starts[0]))
+                               for starts, _, body in spans])
+    top = max(int(n.max()) for n in lengths)
+    if top > 7:
+        return pd.factorize(text)[0]
+    keys = []
+    for (starts, _, body), n in zip(spans, lengths, strict=True):
+        padded = np.concatenate([body, np.zeros(8, dtype=np.uint8)])
+        key = n.astype(np.uint64) << np.uint64(56)
+        for j in range(top):
+            byte = padded[starts + j].astype(np.uint64)
+            key |= np.where(n > j, byte, np.uint64(0)) << np.uint64(8 * j)
+        keys.append(key)
+    return np.concatenate(keys)
 
 
-def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker,
-                  clients: tuple[np.ndarray, object] | None = None) -> None:
-    """Rules that relate columns of one row, or rows of one file. `clients` is
-    pd.factorize(frame["klantnummer"]) when the caller already has it."""
+def _repeated(day: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Which rows share both their day and their key with another row. The rows are taken
+    day by day (an export lists one snapshot after another; else they are put in day order
+    first) and each day's keys are sorted, so that equal keys are neighbours: no hash table
+    of 8M pairs."""
+    n = len(key)
+    order = None
+    if n and (day[1:] < day[:-1]).any():
+        codes, days = pd.factorize(day, sort=True)
+        order = np.argsort(codes.astype(np.int16) if len(days) < 2**15 else codes, kind="stable")
+        day, key = day[order], key[order]
+    cuts = np.flatnonzero(day[1:] != day[:-1]) + 1
+    out = np.zeros(n, dtype=bool)
+    for a, b in zip(np.r_[0, cuts], np.r_[cuts, n], strict=True):
+        seg = key[a:b]
+        ranked = np.sort(seg)
+        twice = ranked[1:][ranked[1:] == ranked[:-1]]
+        if len(twice):
+            out[a:b] = np.isin(seg, twice)
+    if order is None:
+        return out
+    back = np.empty_like(out)
+    back[order] = out
+    return back
+
+
+def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
+    """Rules that relate columns of one row, or rows of one file."""
     if "statushouder" in frame:
         chk.refuse(frame["statushouder"] & ~frame["migratieachtergrond"], "statushouder",
                    "statushouder = J maar migratieachtergrond = N")
     if name != "klanten":
         return
-    chk.refuse(frame["geboortedatum"] > frame["peildatum"], "geboortedatum",
+    day = frame["peildatum"].to_numpy()
+    benefit = frame["uitkering_sinds"].to_numpy()
+    chk.refuse(frame["geboortedatum"].to_numpy() > day, "geboortedatum",
                "geboortedatum na peildatum")
-    chk.refuse(frame["uitkering_sinds"] > frame["peildatum"], "uitkering_sinds",
-               "uitkering_sinds na peildatum")
-    has_dossier = frame["dossiernummer"].notna() & (frame["dossiernummer"] != "")
-    chk.refuse(frame["uitkering_sinds"].notna() & ~has_dossier, "dossiernummer",
+    chk.refuse(benefit > day, "uitkering_sinds", "uitkering_sinds na peildatum")
+    has_dossier = frame["dossiernummer"].notna().to_numpy()   # cleaned: empty is missing
+    chk.refuse(~np.isnat(benefit) & ~has_dossier, "dossiernummer",
                "leeg terwijl uitkering_sinds gevuld is")
-    chk.refuse(frame["uitkering_sinds"].isna() & has_dossier & frame["peildatum"].notna(),
+    chk.refuse(np.isnat(benefit) & has_dossier & ~np.isnat(day),
                "uitkering_sinds", "leeg terwijl dossiernummer gevuld is")
-    keyed = (frame["peildatum"].notna() & frame["klantnummer"].notna()).to_numpy()
-    client, clients = clients if clients is not None else pd.factorize(frame["klantnummer"])
-    day, days = pd.factorize(frame["peildatum"])
-    key = client.astype(np.int64) * (len(days) + 1) + day
-    dup = keyed & _repeated(key[keyed], len(clients) * (len(days) + 1), keyed)
+    keyed = ~np.isnat(day) & frame["klantnummer"].notna().to_numpy()
+    days, keys = day.view(np.int64), _text_keys(frame["klantnummer"])
+    if keyed.all():
+        dup = _repeated(days, keys)
+    else:
+        dup = np.zeros(len(frame), dtype=bool)
+        dup[keyed] = _repeated(days[keyed], keys[keyed])
     if dup.any():
-        lines = pd.Series(chk.lines, index=frame.index)[dup]
+        lines = pd.Series(chk.lines(np.flatnonzero(dup)), index=frame.index[dup])
         groups = frame[dup].groupby(["peildatum", "klantnummer"], sort=False).ngroup()
         listed = lines.groupby(groups).transform(lambda s: ", ".join(map(str, s)))
         chk.refuse(dup, "klantnummer",
@@ -571,9 +812,9 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
         raise ExportError(f"{raw.source}: verplichte kolom '{missing[0]}' ontbreekt"
                           + (f" (en {len(missing) - 1} andere)" if len(missing) > 1 else ""))
     known = {c.name for c in columns}
-    n_rows = len(raw.frame) if raw.frame is not None else len(raw.rows)
+    n_rows = raw.size if raw.cells is not None else len(raw.rows)
     report = FileReport(
-        name=name, source=raw.source, form=raw.form, encoding=raw.encoding, sha256=raw.sha256,
+        name=name, source=raw.source, form=raw.form, encoding=raw.encoding, sha256="",
         rows_read=n_rows,
         extra_columns=[h for h in header if h and h not in known and h not in
                        schema.DROPPED_COLUMNS],
@@ -581,13 +822,12 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
     )
     positions = {h: i for i, h in enumerate(header)}
     take = [c for c in columns if c.name in positions]
-    if raw.frame is not None:           # fast path: every row well-formed, line = row + 2
-        chk = _Checker(raw.source, np.arange(2, n_rows + 2, dtype=np.int64))
-        text = raw.frame[[positions[c.name] for c in take]]
-        text.columns = [c.name for c in take]
-        return _finish(name, text, take, chk, report, config)
+    if raw.cells is not None:           # fast path: every row well-formed, line = row + 2
+        cells = {c.name: raw.cells[positions[c.name]] for c in take}
+        return _finish(name, cells, n_rows, take, _Checker(raw.source, n_rows), report, config,
+                       raw)
     lines = np.asarray(raw.lines, dtype=np.int64)
-    chk = _Checker(raw.source, lines)
+    chk = _Checker(raw.source, len(lines), lines)
     width = len(raw.header)
     sizes = np.fromiter((len(r) for r in raw.rows), dtype=np.int64, count=len(raw.rows))
     blank = np.fromiter((not any(c.strip() for c in r) for r in raw.rows), dtype=bool,
@@ -603,17 +843,16 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
     else:
         matrix = np.empty((0, len(take)), dtype=object)
     text = pd.DataFrame(matrix, columns=[c.name for c in take]).astype(str)
-    return _finish(name, text, take, chk, report, config)
+    return _finish(name, {c.name: text[c.name] for c in take}, len(text), take, chk, report,
+                   config, raw)
 
 
-def _finish(name: str, text: pd.DataFrame, take: list[schema.Column], chk: _Checker,
-            report: FileReport, config: Config) -> tuple[pd.DataFrame, FileReport]:
+def _finish(name: str, columns: dict[str, pd.Series | Encoded], rows: int,
+            take: list[schema.Column], chk: _Checker, report: FileReport, config: Config,
+            raw: RawTable) -> tuple[pd.DataFrame, FileReport]:
     """Convert and check the text columns; keep the used rows. Each text column is let go
     once it is converted, so a long file is not held twice."""
-    frame = pd.DataFrame(index=text.index)
-    columns = {c.name: text[c.name] for c in take}
-    del text
-    keyed = name == "klanten" and "klantnummer" in columns
+    typed: dict[str, pd.Series] = {}
     with ThreadPoolExecutor(1) as helper:
         # the text columns (client and dossier numbers) are cleaned beside the others; the
         # refusals are still made here, in column order, so the report stays the same
@@ -621,13 +860,14 @@ def _finish(name: str, text: pd.DataFrame, take: list[schema.Column], chk: _Chec
                    for c in take if c.kind == "text"}
         for col in take:
             done = cleaned.pop(col.name, None)
-            frame[col.name] = _convert(col, columns.pop(col.name), chk, config,
+            typed[col.name] = _convert(col, columns.pop(col.name), chk, config,
                                        done.result() if done is not None else None)
-            if keyed and col.name == "klantnummer":   # Arrow releases the GIL: encode the
-                clients = helper.submit(pd.factorize, frame[col.name])  # numbers meanwhile
-        _cross_checks(name, frame, chk, clients.result() if keyed else None)
+    frame = pd.DataFrame(typed, index=pd.RangeIndex(rows), copy=False)
+    del typed
+    _cross_checks(name, frame, chk)
     report.refusals = chk.result()
-    used = frame.loc[~chk.bad].reset_index(drop=True)
+    report.sha256 = raw.digest()
+    used = frame.loc[~chk.bad].reset_index(drop=True) if chk.bad.any() else frame
     report.rows_used = len(used)
     assert report.rows_used + report.rows_refused == report.rows_read, "rows lost in validation"
     return used, report
@@ -638,11 +878,11 @@ def read_export(folder: str | Path, config: Config) -> Export:
     folder = Path(folder)
     report = ValidationReport(folder=str(folder))
     frames: dict[str, pd.DataFrame] = {}
-    raws = find_sources(folder)
-    for name in list(raws):
-        raw = raws.pop(name)          # let each file's text go once it is validated
+    for name, raw in read_sources(folder):
         frames[name], report.files[name] = validate_table(name, raw, config)
-        del raw
+        del raw                       # let each file's text go once it is validated
+    order = [*schema.REQUIRED_FILES, *schema.OPTIONAL_FILES]
+    report.files = dict(sorted(report.files.items(), key=lambda item: order.index(item[0])))
     for name in schema.OPTIONAL_FILES:
         if name not in frames:
             frames[name] = _empty(name, config)

@@ -103,6 +103,20 @@ def test_dialects_load_to_identical_frames(tmp_path, config, baseline, variant):
         assert export.report.files["klanten"].extra_columns == ["opmerking"]
 
 
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_report_gives_each_files_sha256(tmp_path, config, monkeypatch, reader):
+    import hashlib
+
+    import rsdlib.io as rio
+
+    if reader == "exact":
+        monkeypatch.setattr(rio, "read_csv_fast", lambda path, columns=None: None)
+    folder = write_export(tmp_path / "x")
+    report = read_export(folder, config).report
+    for name, f in report.files.items():
+        assert f.sha256 == hashlib.sha256((folder / f"{name}.csv").read_bytes()).hexdigest()
+
+
 def test_frames_are_typed_and_bsn_is_dropped(baseline):
     k = baseline["klanten"]
     assert "bsn" not in k.columns
@@ -293,14 +307,75 @@ def test_fast_and_exact_readers_give_identical_frames(demo_dir, config, demo, mo
         f.rows_used for f in demo.report.files.values()]
 
 
-@pytest.mark.parametrize("size", [10, 10**12], ids=["counted", "hashed"])
-def test_repeated_keys_are_found_by_counting_and_by_hashing(size):
+@settings(max_examples=60, deadline=None)
+@given(pairs=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6)), max_size=40),
+       in_day_order=st.booleans())
+def test_repeated_pairs_are_those_pandas_calls_duplicated(pairs, in_day_order):
     from rsdlib.io import _repeated
 
-    where = np.array([True, True, False, True, True, True])
-    keys = np.array([3, 5, 3, 7, 5]) % size
-    assert _repeated(keys, max(size, 8), where).tolist() == [True, True, False, True, False,
-                                                             True]
+    frame = pd.DataFrame(pairs, columns=["day", "key"], dtype=np.int64)
+    if in_day_order:
+        frame = frame.sort_values("day", kind="stable", ignore_index=True)
+    found = _repeated(frame["day"].to_numpy(), frame["key"].to_numpy())
+    assert found.tolist() == frame.duplicated(keep=False).tolist()
+
+
+def _arrow_text(chunks: list[list[str | None]], large: bool = False) -> pd.Series:
+    """Arrow text in chunks as the reader makes them; the later chunks are slices (an offset
+    into their buffers), as after a filter."""
+    import pyarrow as pa
+
+    kind = pa.large_string() if large else pa.string()
+    arrays = [pa.array(c, type=kind) if i == 0 else pa.array(["pad", *c], type=kind).slice(1)
+              for i, c in enumerate(chunks)]
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(arrays, type=kind)))
+
+
+KEY_TEXTS = {
+    "8 bytes each, two chunks": [["K0000001", "K0000002", "K0000001"], ["K0000002", "K0000003"]],
+    "up to 7 bytes": [["1", "12", "123", "1", "12", "123456", "\u00e9\u00e9"], ["12", "é", "é"]],
+    "prefix of another": [["A", "AA", "A\x01", "AA"]],
+    "8 bytes and shorter": [["K0000001", "K1", "K0000001", "K1"]],
+    "longer than 8": [["KLANT-000001", "KLANT-000002", "KLANT-000001"]],
+    "with missing cells": [["K1", None, "K2", None, "K1"]],
+}
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["string", "large_string"])
+@pytest.mark.parametrize("chunks", KEY_TEXTS.values(), ids=KEY_TEXTS.keys())
+def test_text_keys_are_equal_exactly_when_the_texts_are(chunks, large):
+    from rsdlib.io import _text_keys
+
+    text = _arrow_text(chunks, large)
+    keys = _text_keys(text)
+    cells = [c for chunk in chunks for c in chunk]
+    assert len(keys) == len(cells)
+    for i, a in enumerate(cells):
+        for j, b in enumerate(cells):
+            if a is not None and b is not None:
+                assert (keys[i] == keys[j]) == (a == b), (a, b)
+
+
+CLEAN_TEXTS = {
+    "nothing to strip": ["K1", "K2", "K30"],
+    "spaces and tabs": [" K1", "K2\t", "K3", "  "],
+    "no-break space": ["K1\u00a0", "\u00a0K2", "K3"],
+    "empty cells": ["K1", "", "K3"],
+    "non-ASCII inside": ["Jos\u00e9", "\u00c9mile", "K3"],
+}
+
+
+@pytest.mark.parametrize("cells", CLEAN_TEXTS.values(), ids=CLEAN_TEXTS.keys())
+def test_text_is_stripped_like_python_strips_and_empty_becomes_missing(cells):
+    from rsdlib.io import _clean_text
+
+    text, empty = _clean_text(_arrow_text([cells[:2], cells[2:]]))
+    expected = [c.strip() or None for c in cells]
+    assert [None if pd.isna(v) else v for v in text] == expected
+    if any(v is None for v in expected):
+        assert empty.tolist() == [v is None for v in expected]
+    else:
+        assert empty is None
 
 
 def test_a_malformed_row_falls_back_to_exact_line_numbers(tmp_path, config):
