@@ -99,10 +99,10 @@ def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode
 
 def input_hashes(folder: Path) -> list[str]:
     """SHA-256 of every CSV and xlsx file of the export folder, by name (no parsing)."""
-    from rsdlib.io import _sha256
+    from rsdlib.io import file_sha256
 
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
-    return [f"{p.name}:{_sha256(p)}" for p in files]
+    return [f"{p.name}:{file_sha256(p)}" for p in files]
 
 
 @functools.cache

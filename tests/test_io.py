@@ -117,6 +117,21 @@ def test_report_gives_each_files_sha256(tmp_path, config, monkeypatch, reader):
         assert f.sha256 == hashlib.sha256((folder / f"{name}.csv").read_bytes()).hexdigest()
 
 
+def test_a_changed_file_is_hashed_again(tmp_path):
+    import hashlib
+    import os
+
+    from rsdlib.io import file_sha256
+
+    path = tmp_path / "klanten.csv"
+    path.write_bytes(b"peildatum;klantnummer\n31-12-2019;K1\n")
+    first = file_sha256(path)
+    stat = path.stat()
+    path.write_bytes(b"peildatum;klantnummer\n31-12-2019;K2\n")       # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000))
+    assert first != file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_frames_are_typed_and_bsn_is_dropped(baseline):
     k = baseline["klanten"]
     assert "bsn" not in k.columns
