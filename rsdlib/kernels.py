@@ -1,16 +1,24 @@
-"""Kernels for the batch's runs: a spare per worker process, started ahead, one per notebook.
+"""Kernels for the batch's runs: forked from a zygote, a spare per worker, one per notebook.
 
-A run would otherwise wait for its kernel to start and import pandas and matplotlib (about
-1,5 s). Each batch worker keeps one spare kernel, launched while the worker (or the batch's
-own process) does something else; it imports rsdlib.report at start. Each kernel still
-serves exactly one notebook and is stopped when that notebook is done.
+A kernel started as a new process spends about 1,5 s of CPU importing ipykernel, pandas and
+matplotlib before it runs a cell. Each batch worker starts one zygote (rsdlib.zygote) that
+imports all that once and forks every kernel of the worker from itself, in milliseconds. Each
+worker also keeps one spare kernel, launched while the worker (or the batch's own process)
+does something else. Each kernel still serves exactly one notebook, with an empty namespace,
+and is stopped when that notebook is done. Where no zygote can be had (not Linux, or it
+failed), kernels start as new processes, as jupyter_client starts them.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import multiprocessing.util
 import os
+import select
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -23,6 +31,120 @@ PRELOAD = "--IPKernelApp.exec_lines=import rsdlib.report; del rsdlib"
 
 _spare: list = []         # this process's spare kernel manager, at most one
 _pooled = False
+_zygotes: list = []       # this process's zygote, at most one
+
+
+class Zygote:
+    """A `python -m rsdlib.zygote` of this process, asked to fork kernels."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "rsdlib.zygote"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     start_new_session=True)
+
+    def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> int | None:
+        """A new kernel's pid (ipykernel with `argv`), or None when the zygote cannot."""
+        if self.proc.poll() is not None:
+            return None
+        try:
+            self.proc.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
+                                  + b"\n")
+            self.proc.stdin.flush()
+            pid = int(self.proc.stdout.readline() or 0)
+        except (OSError, ValueError):
+            return None
+        return pid or None
+
+    def close(self) -> None:
+        """End the zygote (its kernels then stop on their own, having lost their parent)."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+def zygote() -> Zygote | None:
+    """This process's zygote, started on first use; None where kernels cannot be forked."""
+    if not hasattr(os, "pidfd_open"):
+        return None
+    if not _zygotes:
+        _zygotes.append(Zygote())
+        multiprocessing.util.Finalize(None, stop_zygote, exitpriority=5)
+    return _zygotes[0]
+
+
+def stop_zygote() -> None:
+    """End this process's zygote (after its spare kernel is stopped)."""
+    while _zygotes:
+        _zygotes.pop().close()
+
+
+class Forked:
+    """What jupyter_client's LocalProvisioner asks of a Popen, for a kernel a zygote forked.
+    The kernel is not this process's child: it is followed through a pidfd, which becomes
+    readable when it exits and through which a signal reaches no other process that got the
+    same pid later (the system reaps it at once)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self._fd = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._fd], [], [], 0)[0]:
+            self.returncode = 0           # its exit status went to the zygote
+            os.close(self._fd)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            select.select([self._fd], [], [], 0.1)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            try:
+                signal.pidfd_send_signal(self._fd, signum)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+@functools.cache
+def _provisioner() -> type:
+    """jupyter_client's LocalProvisioner that has the zygote fork ipykernel instead of
+    starting `python -m ipykernel_launcher`; it falls back to that when it cannot."""
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    class ZygoteProvisioner(LocalProvisioner):
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            forkable = cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]
+            z = zygote() if forkable else None
+            env = kwargs.get("env") or dict(os.environ)
+            pid = z.fork(cmd[3:], env, str(kwargs.get("cwd") or os.getcwd())) if z else None
+            if pid is None:
+                return await super().launch_kernel(cmd, **kwargs)
+            try:
+                self.process = Forked(pid)
+            except ProcessLookupError:      # it died at once: start it the ordinary way
+                return await super().launch_kernel(cmd, **kwargs)
+            # its signals go through the pidfd, not to its process group by number
+            self.pid, self.pgid = pid, None
+            self.cwd = kwargs.get("cwd", Path.cwd())
+            return self.connection_info
+
+    return ZygoteProvisioner
 
 
 @functools.cache
@@ -71,6 +193,9 @@ def start(cwd: Path):
     km = AsyncKernelManager(kernel_name="python3", client_factory=_ready_client(),
                             transport="ipc",
                             ip=os.path.join(tempfile.gettempdir(), f"rsd-{uuid.uuid4().hex}"))
+    km.kernel_id = str(uuid.uuid4())
+    km.provisioner = _provisioner()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
+                                    parent=km)
     run_sync(km.start_kernel)(
         extra_arguments=[*KERNEL_ARGS, "--HistoryManager.hist_file=:memory:", PRELOAD],
         cwd=str(cwd))
@@ -142,12 +267,19 @@ def engine() -> str:
     return "rsd-pool"
 
 
-def pool(cwd: Path) -> None:
-    """Make this (worker) process a pool of one spare kernel, and launch the first spare."""
+def pool() -> None:
+    """Make this (worker) process a pool of one spare kernel, and start its zygote importing
+    (without waiting for it: `prime` launches the first spare)."""
     global _pooled
     _pooled = True
     multiprocessing.util.Finalize(None, stop_spare, exitpriority=10)
-    _spare.append(start(cwd))
+    zygote()
+
+
+def prime(cwd: Path) -> None:
+    """Launch this worker's first spare kernel."""
+    if not _spare:
+        _spare.append(start(cwd))
 
 
 def pooled() -> bool:

@@ -90,7 +90,8 @@ class PeakMemory:
                     except psutil.Error:
                         pass
                 self.total = max(self.total, sum(r for r, _ in rss.values()))
-                kernels = [r for r, cmd in rss.values() if "ipykernel" in cmd]
+                kernels = [r for r, cmd in rss.values()       # a zygote's kernels have its
+                           if "ipykernel" in cmd or "rsdlib.zygote" in cmd]   # command line
                 self.kernel = max([self.kernel, *kernels])
             except psutil.Error:
                 pass
@@ -211,10 +212,12 @@ def main() -> int:
         verdict = "ja" if value <= limit else f"nee ({value / limit:.2f}x de grens)"
         print(name.ljust(width) + f"{value:<12.2f}{verdict}")
     print("\nDe vloer is papermill met zijn standaardinstellingen: elke notebook start zijn eigen "
-          "kernel en wacht erop, en de kernel wordt netjes afgesloten. De batch start per werker "
-          "een reservekernel vooruit (die rsdlib.report alvast importeert), stopt elke kernel "
-          "direct na de laatste cel en laat zijn werkers (nice +5) papermill importeren terwijl "
-          "hij valideert. Elke kernel dient in beide gevallen precies een notebook.")
+          "kernel als nieuw proces, dat pandas en matplotlib importeert, en wacht erop. De batch "
+          "start per werker een zygote die dat eenmaal importeert en elke kernel van die werker "
+          "uit zichzelf forkt (rsdlib.zygote), houdt per werker een reservekernel klaar, stopt "
+          "elke kernel direct na de laatste cel en laat zijn werkers (nice +5) papermill "
+          "importeren terwijl hij valideert. Elke kernel dient in beide gevallen precies een "
+          "notebook, met een lege namespace.")
     return 0
 
 

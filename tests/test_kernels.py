@@ -8,9 +8,11 @@ from rsdlib import kernels
 
 @pytest.fixture
 def pool_state():
-    """The module's spare list, emptied (and its kernels stopped) after the test."""
+    """The module's spare list, emptied (and its kernels stopped, and the zygote) after the
+    test."""
     yield kernels._spare
     kernels.stop_spare()
+    kernels.stop_zygote()
 
 
 def test_a_spare_is_preloaded_and_its_namespace_is_empty(tmp_path, pool_state):
@@ -59,3 +61,64 @@ def test_kernels_talk_over_their_own_unix_sockets_and_leave_none(tmp_path, pool_
     finally:
         kernels.shutdown(km)
     assert glob.glob(f"{km.ip}-*") == []
+
+
+def _parent_cmdline(km) -> str:
+    import psutil
+
+    return " ".join(psutil.Process(km.provisioner.pid).parent().cmdline())
+
+
+def test_kernels_are_forked_by_the_zygote_in_their_own_session_and_folder(tmp_path, pool_state):
+    """A forked kernel is a process of its own, as jupyter_client would start it: the
+    notebook's folder, a session of its own, and its own pid per kernel."""
+    import os
+
+    import psutil
+
+    kms = [kernels.start(tmp_path) for _ in range(2)]
+    try:
+        for km in kms:
+            kc = km.client()
+            kc.start_channels()
+            run_sync(kc.wait_for_ready)(timeout=60)
+            kc.stop_channels()
+        pids = [km.provisioner.pid for km in kms]
+        assert len(set(pids)) == 2
+        for km, pid in zip(kms, pids, strict=True):
+            assert "rsdlib.zygote" in _parent_cmdline(km)
+            assert psutil.Process(pid).cwd() == str(tmp_path)
+            assert os.getsid(pid) == pid
+    finally:
+        for km in kms:
+            kernels.shutdown(km)
+    for pid in pids:
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+
+
+def test_a_kernel_stops_when_its_zygote_is_gone(tmp_path, pool_state):
+    import psutil
+
+    km = kernels.start(tmp_path)
+    kernel = psutil.Process(km.provisioner.pid)
+    kernel.parent().kill()
+    kernel.wait(timeout=15)                  # ipykernel polls its parent every second
+    assert not run_sync(km.is_alive)()
+    kernels.shutdown(km)
+
+
+def test_without_a_zygote_kernels_start_the_ordinary_way(tmp_path, pool_state):
+    import psutil
+
+    z = kernels.zygote()
+    z.proc.kill()
+    z.proc.wait()
+    km = kernels.start(tmp_path)
+    try:
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=60)
+        kc.stop_channels()
+        assert "ipykernel_launcher" in " ".join(psutil.Process(km.provisioner.pid).cmdline())
+    finally:
+        kernels.shutdown(km)
