@@ -951,9 +951,8 @@ def load_cache(folder: Path, config: Config) -> Export:
         template = _empty(name, config)
         for col in template.columns:
             dtype = template[col].dtype
-            if isinstance(dtype, pd.CategoricalDtype):
-                frame[col] = pd.Categorical(frame[col].astype(object),
-                                            categories=dtype.categories, ordered=dtype.ordered)
+            if isinstance(dtype, pd.CategoricalDtype):   # Parquet keeps them: checked, not
+                frame[col] = frame[col].astype(dtype)    # rebuilt through Python objects
         frames[name] = frame
     return Export(frames, report)
 
