@@ -1,7 +1,7 @@
 """Kernels for the batch's runs: forked from a zygote, a spare per worker, one per notebook.
 
-A kernel started as a new process spends about 1,5 s of CPU importing ipykernel, pandas and
-matplotlib before it runs a cell. Each batch worker starts one zygote (rsdlib.zygote) that
+A kernel started as a new process spends about 1,5-2 s of CPU importing ipykernel, pandas
+and matplotlib before it runs a cell. Each batch worker starts one zygote (rsdlib.zygote) that
 imports all that once and forks every kernel of the worker from itself, in milliseconds. Each
 worker also keeps one spare kernel, launched while the worker (or the batch's own process)
 does something else. Each kernel still serves exactly one notebook, with an empty namespace,
@@ -96,8 +96,16 @@ class Forked:
     def poll(self) -> int | None:
         if self.returncode is None and select.select([self._fd], [], [], 0)[0]:
             self.returncode = 0           # its exit status went to the zygote
-            os.close(self._fd)
+            self._close()
         return self.returncode
+
+    def _close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __del__(self) -> None:            # a kernel nobody waited for: no pidfd left open
+        self._close()
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -108,7 +116,7 @@ class Forked:
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
+        if self.poll() is None and self._fd >= 0:
             try:
                 signal.pidfd_send_signal(self._fd, signum)
             except ProcessLookupError:
