@@ -64,9 +64,20 @@ class Zygote:
             self.proc.kill()
 
 
+@functools.cache
+def forkable() -> bool:
+    """Whether this system can follow a forked kernel through a pidfd (Linux 5.3 and later,
+    and no sandbox that forbids it)."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError):
+        return False
+    return True
+
+
 def zygote() -> Zygote | None:
     """This process's zygote, started on first use; None where kernels cannot be forked."""
-    if not hasattr(os, "pidfd_open"):
+    if not forkable():
         return None
     if not _zygotes:
         _zygotes.append(Zygote())
@@ -137,8 +148,8 @@ def _provisioner() -> type:
 
     class ZygoteProvisioner(LocalProvisioner):
         async def launch_kernel(self, cmd: list[str], **kwargs):
-            forkable = cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]
-            z = zygote() if forkable else None
+            ipykernel = cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]
+            z = zygote() if ipykernel else None
             env = kwargs.get("env") or dict(os.environ)
             pid = z.fork(cmd[3:], env, str(kwargs.get("cwd") or os.getcwd())) if z else None
             if pid is None:

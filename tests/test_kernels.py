@@ -63,12 +63,17 @@ def test_kernels_talk_over_their_own_unix_sockets_and_leave_none(tmp_path, pool_
     assert glob.glob(f"{km.ip}-*") == []
 
 
+needs_zygote = pytest.mark.skipif(not kernels.forkable(),
+                                  reason="no pidfd here: kernels start the ordinary way")
+
+
 def _parent_cmdline(km) -> str:
     import psutil
 
     return " ".join(psutil.Process(km.provisioner.pid).parent().cmdline())
 
 
+@needs_zygote
 def test_kernels_are_forked_by_the_zygote_in_their_own_session_and_folder(tmp_path, pool_state):
     """A forked kernel is a process of its own, as jupyter_client would start it: the
     notebook's folder, a session of its own, and its own pid per kernel."""
@@ -96,6 +101,7 @@ def test_kernels_are_forked_by_the_zygote_in_their_own_session_and_folder(tmp_pa
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
 
 
+@needs_zygote
 def test_a_kernel_stops_when_its_zygote_is_gone(tmp_path, pool_state):
     import psutil
 
@@ -107,6 +113,7 @@ def test_a_kernel_stops_when_its_zygote_is_gone(tmp_path, pool_state):
     kernels.shutdown(km)
 
 
+@needs_zygote
 def test_without_a_zygote_kernels_start_the_ordinary_way(tmp_path, pool_state):
     import psutil
 
@@ -119,6 +126,23 @@ def test_without_a_zygote_kernels_start_the_ordinary_way(tmp_path, pool_state):
         kc.start_channels()
         run_sync(kc.wait_for_ready)(timeout=60)
         kc.stop_channels()
+        assert "ipykernel_launcher" in " ".join(psutil.Process(km.provisioner.pid).cmdline())
+    finally:
+        kernels.shutdown(km)
+
+
+def test_where_kernels_cannot_be_forked_they_start_the_ordinary_way(tmp_path, pool_state,
+                                                                     monkeypatch):
+    import psutil
+
+    monkeypatch.setattr(kernels, "forkable", lambda: False)
+    km = kernels.start(tmp_path)
+    try:
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=60)
+        kc.stop_channels()
+        assert kernels._zygotes == []
         assert "ipykernel_launcher" in " ".join(psutil.Process(km.provisioner.pid).cmdline())
     finally:
         kernels.shutdown(km)
