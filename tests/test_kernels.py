@@ -15,6 +15,14 @@ def pool_state():
     kernels.stop_zygote()
 
 
+def _wait_ready(km) -> None:
+    """Connect to a kernel, wait until it answers, disconnect."""
+    kc = km.client()
+    kc.start_channels()
+    run_sync(kc.wait_for_ready)(timeout=60)
+    kc.stop_channels()
+
+
 def test_a_spare_is_preloaded_and_its_namespace_is_empty(tmp_path, pool_state):
     km = kernels.take(tmp_path, another=True)
     try:
@@ -52,10 +60,7 @@ def test_kernels_talk_over_their_own_unix_sockets_and_leave_none(tmp_path, pool_
     km = kernels.start(tmp_path)
     try:
         assert km.transport == "ipc"
-        kc = km.client()
-        kc.start_channels()
-        run_sync(kc.wait_for_ready)(timeout=60)     # it has bound its sockets
-        kc.stop_channels()
+        _wait_ready(km)                     # it has bound its sockets
         sockets = glob.glob(f"{km.ip}-*")
         assert len(sockets) == 5            # shell, iopub, stdin, control, heartbeat
     finally:
@@ -84,10 +89,7 @@ def test_kernels_are_forked_by_the_zygote_in_their_own_session_and_folder(tmp_pa
     kms = [kernels.start(tmp_path) for _ in range(2)]
     try:
         for km in kms:
-            kc = km.client()
-            kc.start_channels()
-            run_sync(kc.wait_for_ready)(timeout=60)
-            kc.stop_channels()
+            _wait_ready(km)
         pids = [km.provisioner.pid for km in kms]
         assert len(set(pids)) == 2
         for km, pid in zip(kms, pids, strict=True):
@@ -113,36 +115,22 @@ def test_a_kernel_stops_when_its_zygote_is_gone(tmp_path, pool_state):
     kernels.shutdown(km)
 
 
-@needs_zygote
-def test_without_a_zygote_kernels_start_the_ordinary_way(tmp_path, pool_state):
+@pytest.mark.parametrize("why", ["zygote died", "no pidfd here"])
+def test_without_a_zygote_kernels_start_the_ordinary_way(tmp_path, pool_state, monkeypatch,
+                                                         why):
     import psutil
 
-    z = kernels.zygote()
-    z.proc.kill()
-    z.proc.wait()
+    if why == "no pidfd here":
+        monkeypatch.setattr(kernels, "forkable", lambda: False)
+    elif not kernels.forkable():
+        pytest.skip("no pidfd here: no zygote to lose")
+    else:
+        z = kernels.zygote()
+        z.proc.kill()
+        z.proc.wait()
     km = kernels.start(tmp_path)
     try:
-        kc = km.client()
-        kc.start_channels()
-        run_sync(kc.wait_for_ready)(timeout=60)
-        kc.stop_channels()
-        assert "ipykernel_launcher" in " ".join(psutil.Process(km.provisioner.pid).cmdline())
-    finally:
-        kernels.shutdown(km)
-
-
-def test_where_kernels_cannot_be_forked_they_start_the_ordinary_way(tmp_path, pool_state,
-                                                                     monkeypatch):
-    import psutil
-
-    monkeypatch.setattr(kernels, "forkable", lambda: False)
-    km = kernels.start(tmp_path)
-    try:
-        kc = km.client()
-        kc.start_channels()
-        run_sync(kc.wait_for_ready)(timeout=60)
-        kc.stop_channels()
-        assert kernels._zygotes == []
+        _wait_ready(km)
         assert "ipykernel_launcher" in " ".join(psutil.Process(km.provisioner.pid).cmdline())
     finally:
         kernels.shutdown(km)
