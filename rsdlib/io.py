@@ -517,10 +517,13 @@ def _require(folder: Path, found: dict) -> None:
 # --------------------------------------------------------------------------- validation
 
 
-def _encoded(values: pd.Series | Encoded) -> Encoded:
-    """A column as distinct values and each row's: work on those, not on millions of rows. The
-    fast reader's codes, flags and dates come so; other text is factorized."""
-    return values if isinstance(values, Encoded) else Encoded.of_series(values)
+def _distinct(values: pd.Series | Encoded) -> tuple[Encoded, list[str], np.ndarray]:
+    """A column as distinct values and each row's, the distinct values stripped, and which of
+    them are empty: work on those, not on millions of rows. The fast reader's codes, flags and
+    dates come encoded; other text is factorized here."""
+    cells = values if isinstance(values, Encoded) else Encoded.of_series(values)
+    stripped = [str(u).strip() for u in cells.uniques]
+    return cells, stripped, np.array([not u for u in stripped], dtype=bool)
 
 
 def _at(flags: np.ndarray, cells: Encoded) -> np.ndarray | None:
@@ -533,9 +536,7 @@ def _parse_dates(values: pd.Series | Encoded
                  ) -> tuple[pd.Series, np.ndarray | None, np.ndarray | None]:
     """Parse dd-mm-jjjj text to dates via the unique values (fast on long files); NaT if bad.
     Also says which cells were empty and which were not a date (each None: no such cell)."""
-    cells = _encoded(values)
-    uniques = np.array([str(u).strip() for u in cells.uniques], dtype=object)
-    blank = np.array([not u for u in uniques], dtype=bool)
+    cells, uniques, blank = _distinct(values)
     ok = np.array([bool(re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", u)) for u in uniques], dtype=bool)
     parsed = pd.to_datetime(pd.Series(uniques, dtype=object).where(ok), format=schema.DATE_FORMAT,
                             errors="coerce")
@@ -599,12 +600,11 @@ def _coded(text: pd.Series | Encoded, lookup, categories: list[str]
            ) -> tuple[Encoded, np.ndarray, np.ndarray]:
     """The column's distinct values, each one's position in `categories` (-1: none) and
     whether it is empty: stripped and looked up once per distinct value, not per row."""
-    cells = _encoded(text)
-    stripped = [str(u).strip() for u in cells.uniques]
+    cells, stripped, blank = _distinct(text)
     width = np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32767 else np.int32
     mapped = np.array([categories.index(v) if u and (v := lookup(u)) in categories else -1
                        for u in stripped], dtype=width)
-    return cells, mapped, np.array([not u for u in stripped], dtype=bool)
+    return cells, mapped, blank
 
 
 def _arrow_chunks(text: pd.Series) -> list | None:

@@ -25,9 +25,11 @@ import uuid
 from pathlib import Path
 
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]   # no TCP notice per kernel
-# A pooled kernel imports what the notebook's first cell imports while it waits for its notebook.
-# `del` leaves the user namespace as a fresh kernel's; the execution count still starts at 1.
-PRELOAD = "--IPKernelApp.exec_lines=import rsdlib.report; del rsdlib"
+# What the notebook's first cell imports: a zygote imports it before it forks kernels, and a
+# kernel started the ordinary way imports it while it waits for its notebook. `del` leaves the
+# user namespace as a fresh kernel's; the execution count still starts at 1.
+PRELOADED = "rsdlib.report"
+PRELOAD = f"--IPKernelApp.exec_lines=import {PRELOADED}; del {PRELOADED.split('.')[0]}"
 
 _spare: list = []         # this process's spare kernel manager, at most one
 _pooled = False

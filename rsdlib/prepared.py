@@ -16,7 +16,8 @@ import pandas as pd
 
 from rsdlib import finance, kpi, suppress, tables, trends
 from rsdlib.config import Config
-from rsdlib.io import Export, ExportError, ValidationReport, require_year
+from rsdlib.errors import ExportError
+from rsdlib.io import Export, ValidationReport, require_year
 
 
 @dataclass
@@ -65,8 +66,7 @@ def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepar
     full = tables.all_tables(exp, year, short, cfg)
     public = mode == "publiek"
     previous = None
-    if not public and pd.Timestamp(year - 1, 12, 31) in set(exp.peildata) and _has_start(
-            exp, year - 1):
+    if not public and _has_year(exp, year - 1):
         previous = tables.bijlage_2_1_trede(exp, year - 1, short, cfg)
     scorecard = (kpi.kpi_scorecard(exp, year, cfg) if kpi.period_for(cfg, year) is not None
                  else None)
@@ -81,7 +81,8 @@ def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepar
                     tables.inflow_reasons(exp, year, short, cfg), patterns)
 
 
-def _has_start(export: Export, year: int) -> bool:
+def _has_year(export: Export, year: int) -> bool:
+    """Whether the export has the start and end snapshot of `year` (see require_year)."""
     try:
         require_year(export, year)
     except ExportError:

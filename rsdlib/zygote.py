@@ -15,6 +15,7 @@ failed). End of stdin ends the zygote; its kernels then see their parent go and 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -53,7 +54,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C stops the batch, which ends us
     import ipykernel.kernelapp  # noqa: F401
 
-    import rsdlib.report  # noqa: F401  (the kernels' PRELOAD then finds it imported)
+    from rsdlib.kernels import PRELOADED
+
+    importlib.import_module(PRELOADED)          # the kernels' PRELOAD then finds it imported
 
     # kernels are reaped by the system; the worker follows each through a pidfd
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
