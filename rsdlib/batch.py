@@ -110,8 +110,8 @@ def code_hash(package: Path = Path(__file__).parent) -> str:
     """SHA-256 of rsdlib's own source: a cache made by other code (other table definitions,
     another layout of the prepared pickles) is never reused."""
     h = hashlib.sha256()
-    for path in sorted(package.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(package.rglob("*.py")):     # subpackages too (rsdlib/io/)
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -204,7 +204,7 @@ def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
 
 def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[int]):
     """Validate (or reuse the cache) and check the years; an unusable export writes nothing."""
-    from rsdlib.io import require_year
+    from rsdlib.io.model import require_year
 
     existed, writing = out.exists(), None
     try:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from rsdlib import kpi, tables
 from rsdlib.config import Config
-from rsdlib.io import Export
+from rsdlib.io.model import Export
 
 DIMENSIONS = {
     "gemeente": "gemeente", "trede": "trede", "leeftijd": "leeftijdsklasse",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from rsdlib import schema
 from rsdlib.config import Config
-from rsdlib.io import Export
+from rsdlib.io.model import Export
 
 BEHAALD, NIET_BEHAALD, GEEN_GEGEVENS = "behaald", "niet behaald", "geen gegevens"
 FORWARD_FROM = ("2b", "3", "4")

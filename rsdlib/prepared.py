@@ -17,7 +17,7 @@ import pandas as pd
 from rsdlib import finance, kpi, suppress, tables, trends
 from rsdlib.config import Config
 from rsdlib.errors import ExportError
-from rsdlib.io import Export, ValidationReport, require_year
+from rsdlib.io.model import Export, ValidationReport, require_year
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pandas as pd
 
 from rsdlib.atomic import write_text_atomic
 from rsdlib.config import Config
-from rsdlib.io import FORMULA_START, ValidationReport
+from rsdlib.io.model import FORMULA_START, ValidationReport
 from rsdlib.tables import is_euro, is_pct
 
 SUPPRESSED = "•"

@@ -16,7 +16,8 @@ import pandas as pd
 
 from rsdlib import __version__, charts, finance, publish, suppress, tables, trends
 from rsdlib.config import Config, load_config
-from rsdlib.io import ValidationReport, load
+from rsdlib.io import load
+from rsdlib.io.model import ValidationReport
 from rsdlib.paths import DEMO_DIR, OUTPUT_DIR
 from rsdlib.prepared import Prepared, load_prepared, prepare
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from rsdlib import schema
 from rsdlib.config import Config
-from rsdlib.io import Export, require_year
+from rsdlib.io.model import Export, require_year
 
 PCT = "%"
 

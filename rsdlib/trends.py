@@ -9,7 +9,7 @@ import pandas as pd
 
 from rsdlib import tables
 from rsdlib.config import Config
-from rsdlib.io import Export
+from rsdlib.io.model import Export
 
 DAYS_PER_MONTH = 365.25 / 12
 COHORT_MONTHS = (6, 12, 24, 36)

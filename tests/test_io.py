@@ -107,7 +107,7 @@ def test_dialects_load_to_identical_frames(tmp_path, config, baseline, variant):
 def test_report_gives_each_files_sha256(tmp_path, config, monkeypatch, reader):
     import hashlib
 
-    import rsdlib.io as rio
+    import rsdlib.io.read as rio
 
     if reader == "exact":
         monkeypatch.setattr(rio, "read_csv_fast", lambda path, columns=None: None)
@@ -309,13 +309,13 @@ def test_every_row_is_used_or_refused(config, n, data):
 
 @pytest.mark.parametrize("reader", ["exact", "fast, types guessed"])
 def test_fast_and_exact_readers_give_identical_frames(demo_dir, config, demo, monkeypatch, reader):
-    import rsdlib.io as rio
+    import rsdlib.io.read as rio
 
     fast = rio.read_csv_fast
     monkeypatch.setattr(rio, "read_csv_fast", {
         "exact": lambda path, columns=None: None,
         "fast, types guessed": lambda path, columns=None: fast(path)}[reader])
-    exact = rio.read_export(demo_dir, config)
+    exact = read_export(demo_dir, config)
     for name, frame in demo.frames.items():
         assert_frame_equal(exact[name], frame, check_exact=True)
     assert [f.rows_used for f in exact.report.files.values()] == [
@@ -326,7 +326,7 @@ def test_fast_and_exact_readers_give_identical_frames(demo_dir, config, demo, mo
 @given(pairs=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6)), max_size=40),
        in_day_order=st.booleans())
 def test_repeated_pairs_are_those_pandas_calls_duplicated(pairs, in_day_order):
-    from rsdlib.io import _repeated
+    from rsdlib.io.validate import _repeated
 
     frame = pd.DataFrame(pairs, columns=["day", "key"], dtype=np.int64)
     if in_day_order:
@@ -359,7 +359,7 @@ KEY_TEXTS = {
 @pytest.mark.parametrize("large", [False, True], ids=["string", "large_string"])
 @pytest.mark.parametrize("chunks", KEY_TEXTS.values(), ids=KEY_TEXTS.keys())
 def test_text_keys_are_equal_exactly_when_the_texts_are(chunks, large):
-    from rsdlib.io import _text_keys
+    from rsdlib.io.arrow import _text_keys
 
     text = _arrow_text(chunks, large)
     keys = _text_keys(text)
@@ -382,7 +382,7 @@ CLEAN_TEXTS = {
 
 @pytest.mark.parametrize("cells", CLEAN_TEXTS.values(), ids=CLEAN_TEXTS.keys())
 def test_text_is_stripped_like_python_strips_and_empty_becomes_missing(cells):
-    from rsdlib.io import _clean_text
+    from rsdlib.io.arrow import _clean_text
 
     text, empty = _clean_text(_arrow_text([cells[:2], cells[2:]]))
     expected = [c.strip() or None for c in cells]
