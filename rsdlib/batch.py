@@ -247,7 +247,7 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     """Validate once, run every (year, scope) in a process pool, print a summary; exit code."""
     try:
         config = load_config(config_path)
-        mode = mode or config.publication.get("mode", "intern")
+        mode = mode or config.publication.mode
         names = resolve_scopes(scopes, config)
     except ConfigError as exc:
         print(f"onbruikbare invoer: {exc}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -94,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `rsd`; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
     args = build_parser().parse_args(argv)
+    # Paths are taken where the user typed them, once: the notebooks run in another folder.
+    for name in ("config", "export", "out", "dir"):
+        if getattr(args, name, None):
+            setattr(args, name, os.path.abspath(os.path.expanduser(getattr(args, name))))
     try:
         return args.func(args)
     except (ConfigError, ExportError) as exc:

@@ -1,12 +1,37 @@
-"""Service configuration (TOML): municipalities, targets, model parameters."""
+"""Service configuration (TOML), typed and validated when it is read.
+
+One pydantic model per section of the file; `Config` holds them. Every section forbids keys it
+does not know (a misspelled key is an error, never a silent default), scalar values are strict
+(`threshold = "vijf"` is refused, not converted) and ranges are declared beside the field.
+Checks that span sections (a municipality named in [[buig]] must be configured, periods must
+not overlap) are a section's `check(config)`, which yields (key, problem) pairs.
+
+Adding to the configuration: declare a model (subclass `Section`), add it as a field of
+`Config` (with a default when the section is optional), give it a `check` if it refers to
+other sections. Errors name the file, the key and what was expected; `load_config` raises one
+ConfigError with all of them, and the command turns it into one message and exit 2.
+
+This module does not import pandas: the batch reads its configuration before its workers fork.
+"""
 
 from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    Strict,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from rsdlib.paths import DEFAULT_CONFIG
 
@@ -15,20 +40,190 @@ class ConfigError(ValueError):
     """The configuration file is missing or inconsistent."""
 
 
-@dataclass(frozen=True)
-class Config:
+# Strict scalars: TOML already has types, so "5" for a number is a mistake to report.
+Int = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]        # strict floats still take integers (18000)
+Text = Annotated[str, Strict(), Field(min_length=1)]
+Bool = Annotated[bool, Strict()]
+# TOML table keys are text ([inhabitants.2023]); a year key may be written as one.
+Year = Annotated[int, Field(ge=1900, le=2100)]
+Share = Annotated[float, Strict(), Field(ge=0, le=1)]
+NAME_MAX = 80          # scope names become folder and file names (with prefixes and suffixes)
+
+# The KPIs the code computes (rsdlib.kpi.KPIS) and the options each takes beside id, label,
+# target, unit and direction. Kept here so that reading a configuration needs no pandas.
+KPI_OPTIONS: dict[str, frozenset[str]] = {
+    "plaatsingen": frozenset(),
+    "plaatsingen_doelgroep": frozenset({"definition"}),
+    "werkfit": frozenset(),
+    "stap_voorwaarts": frozenset(),
+    "duurzaam": frozenset({"months"}),
+    "actief": frozenset({"steps"}),
+    "lks_groei": frozenset(),
+    "jongeren_uitkering": frozenset(),
+    "jongeren_actief": frozenset(),
+}
+KpiId = Literal[tuple(KPI_OPTIONS)]  # type: ignore[valid-type]
+
+
+class Section(BaseModel):
+    """A table of the configuration file: unknown keys are errors; read-only once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def check(self, config: Config) -> Iterator[tuple[str, str]]:
+        """Problems that need the other sections: (key, what is wrong). None by default."""
+        return iter(())
+
+
+def _folder_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a scope (a folder and file name), or None."""
+    if not name.strip():
+        return "kan geen mapnaam zijn: leeg"
+    if len(name) > NAME_MAX:
+        return f"kan geen mapnaam zijn: te lang ({len(name)} tekens, ten hoogste {NAME_MAX})"
+    if any(ch in name for ch in '/\\:') or name.startswith(".") or not name.isprintable():
+        return ("kan geen mapnaam zijn (geen /, \\, :, stuurtekens, en niet beginnen met "
+                "een punt)")
+    return None
+
+
+class Service(Section):
+    """[service]: the service's name, its short name (the service scope), its municipalities."""
+
+    name: Text
+    short: Text
+    municipalities: list[Text] = Field(min_length=1)
+
+    def check(self, config: Config) -> Iterator[tuple[str, str]]:
+        for i, name in enumerate(self.municipalities):
+            if (problem := _folder_name_problem(name)) is not None:
+                yield f"service.municipalities[{i + 1}]", f"gemeentenaam {problem}"
+        if (problem := _folder_name_problem(self.short)) is not None:
+            yield "service.short", f"korte naam {problem}"
+        seen: set[str] = set()
+        for name in self.municipalities:
+            if name.casefold() in seen:
+                yield "service.municipalities", f"gemeente {name!r} staat er twee keer in"
+            seen.add(name.casefold())
+        if self.short.casefold() in seen:
+            yield "service.short", "de korte naam mag geen gemeentenaam zijn"
+
+
+class Prognosis(Section):
+    """[prognosis]: the national caseload prognosis, % change against the year before."""
+
+    source: Annotated[str, Strict()] = ""
+    base_year: Year | None = None
+    base_dossiers: Annotated[int, Strict(), Field(ge=0)] | None = None
+    change_pct: dict[Year, Number] = Field(default_factory=dict)
+
+    def check(self, config: Config) -> Iterator[tuple[str, str]]:
+        if self.change_pct and self.base_year is None:
+            yield "prognosis.base_year", "ontbreekt (nodig bij change_pct)"
+        for year in self.change_pct:
+            if self.base_year is not None and year <= self.base_year:
+                yield f"prognosis.change_pct.{year}", (
+                    f"verwacht een jaar na base_year ({self.base_year})")
+
+
+class Publication(Section):
+    """[publication]: the default mode and the small-cell rule of the public version."""
+
+    mode: Literal["intern", "publiek"] = "intern"
+    threshold: Annotated[int, Strict(), Field(ge=1)] = 5   # counts 1..threshold-1 are hidden
+    zeros_disclosive: Bool = False
+
+
+class Kpi(Section):
+    """One result agreement of an assignment period."""
+
+    id: KpiId
+    label: Text
+    target: Annotated[float, Strict(), Field(ge=0)]
+    unit: Literal["aantal", "%"] = "aantal"
+    direction: Literal["min", "max"] = "min"      # max: the realisation must stay at or below
+    months: Annotated[int, Strict(), Field(ge=1, le=120)] | None = None        # duurzaam
+    steps: list[Text] | None = Field(default=None, min_length=1)               # actief
+    definition: Literal["doelgroepregister", "arbeidsbeperking"] | None = None  # doelgroep
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        """Options that this KPI does not take; a percentage target above 100."""
+        for option in ("months", "steps", "definition"):
+            if getattr(self, option) is not None and option not in KPI_OPTIONS[self.id]:
+                allowed = ", ".join(sorted(KPI_OPTIONS[self.id])) or "geen"
+                yield option, f"KPI {self.id} kent deze optie niet (opties: {allowed})"
+        if self.unit == "%" and self.target > 100:
+            yield "target", "verwacht een percentage van 0 tot en met 100"
+
+
+class KpiPeriod(Section):
+    """[[kpi_period]]: an assignment period (first and last year) and its result agreements."""
+
+    name: Text
+    years: tuple[Year, Year]
+    kpis: list[Kpi] = Field(min_length=1)
+
+    @field_validator("years", mode="before")
+    @classmethod
+    def _pair(cls, value: Any) -> Any:
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise PydanticCustomError("years", "verwacht [eerste jaar, laatste jaar]")
+        return tuple(value)
+
+
+class Finance(Section):
+    """[finance]: the savings model, the assignment's cost and its split."""
+
+    assignment_cost: Annotated[int, Strict(), Field(ge=0)] | None = None   # € per year
+    baseline_placements: Annotated[int, Strict(), Field(ge=0)] = 0
+    planned_extra: dict[Year, Annotated[float, Strict(), Field(ge=0)]] = Field(
+        default_factory=dict)
+    average_benefit_cost: Annotated[float, Strict(), Field(gt=0)] = 18_000
+    first_year_factor: Share = 0.5
+    fully_leaving_share: Share = 0.75
+    durable_share: Share = 0.8
+    social_return_per_placement: Annotated[float, Strict(), Field(ge=0)] | None = None
+
+
+class Buig(Section):
+    """[[buig]]: one municipality's BUIG budget and spending in a year."""
+
+    municipality: Text
+    year: Annotated[int, Strict(), Field(ge=1900, le=2100)]
+    budget: Annotated[float, Strict(), Field(gt=0)]
+    spending: Annotated[float, Strict(), Field(ge=0)]
+
+
+class Config(Section):
     """A service: its name, municipalities in display order, and its parameters."""
 
-    name: str
-    short: str
-    municipalities: tuple[str, ...]
-    inhabitants: dict[int, dict[str, int]] = field(default_factory=dict)
-    prognosis: dict[str, Any] = field(default_factory=dict)
-    publication: dict[str, Any] = field(default_factory=dict)
-    kpi_periods: tuple[dict[str, Any], ...] = ()
-    finance: dict[str, Any] = field(default_factory=dict)
-    buig: tuple[dict[str, Any], ...] = ()
-    path: Path | None = None
+    service: Service
+    inhabitants: dict[Year, dict[str, Annotated[int, Strict(), Field(gt=0)]]] = Field(
+        default_factory=dict)
+    prognosis: Prognosis = Field(default_factory=Prognosis)
+    publication: Publication = Field(default_factory=Publication)
+    kpi_periods: list[KpiPeriod] = Field(default_factory=list, alias="kpi_period")
+    finance: Finance = Field(default_factory=Finance)
+    buig: list[Buig] = Field(default_factory=list)
+    _path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The file this configuration was read from (absolute), if any."""
+        return self._path
+
+    @property
+    def name(self) -> str:
+        return self.service.name
+
+    @property
+    def short(self) -> str:
+        return self.service.short
+
+    @property
+    def municipalities(self) -> tuple[str, ...]:
+        return tuple(self.service.municipalities)
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -46,6 +241,37 @@ class Config:
             raise ConfigError(f"onbekende scope {name!r}; kies uit {', '.join(self.scopes)} of all")
         return found
 
+    def check(self, config: Config) -> Iterator[tuple[str, str]]:
+        munis = set(self.municipalities)
+        for year, counts in self.inhabitants.items():
+            for name in sorted(set(counts) - munis):
+                yield f"inhabitants.{year}.{name}", "verwacht een geconfigureerde gemeente"
+            for name in [m for m in self.municipalities if m not in counts]:
+                yield f"inhabitants.{year}", f"aantal inwoners van {name} ontbreekt"
+        for i, period in enumerate(self.kpi_periods):
+            key = f"kpi_period[{i + 1}]"
+            first, last = period.years
+            if first > last:
+                yield f"{key}.years", f"verwacht [eerste, laatste] jaar op volgorde, niet {first} > {last}"
+            for j, other in enumerate(self.kpi_periods[:i]):
+                if first <= other.years[1] and other.years[0] <= last:
+                    yield f"{key}.years", f"overlapt met kpi_period[{j + 1}] ({other.name})"
+            ids = [k.id for k in period.kpis]
+            for kid in sorted({k for k in ids if ids.count(k) > 1}):
+                yield f"{key}.kpis", f"KPI {kid} staat er meer dan eens in"
+            for j, k in enumerate(period.kpis):
+                for option, problem in k.problems():
+                    yield f"{key}.kpis[{j + 1}].{option}", problem
+        for i, row in enumerate(self.buig):
+            if row.municipality not in munis:
+                yield f"buig[{i + 1}].municipality", (
+                    f"verwacht een geconfigureerde gemeente ({', '.join(self.municipalities)})")
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, Section):
+                    yield from item.check(self)
+
 
 def _lookup(names: tuple[str, ...], name: str) -> str | None:
     """The name in `names` that `name` is, case and spacing ignored."""
@@ -58,40 +284,108 @@ def _by_key(names: tuple[str, ...]) -> dict[str, str]:
     return {n.casefold(): n for n in reversed(names)}
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read a service configuration; the default is RSD de Liemers."""
-    path = Path(path) if path else DEFAULT_CONFIG
-    if not path.is_file():
-        raise ConfigError(f"{path}: configuratiebestand niet gevonden")
+# What was expected, in the user's words, per pydantic error type.
+_EXPECTED = {
+    "missing": "ontbreekt",
+    "extra_forbidden": "onbekende sleutel (verkeerd gespeld?)",
+    "int_type": "verwacht een geheel getal",
+    "int_parsing": "verwacht een geheel getal",
+    "int_from_float": "verwacht een geheel getal",
+    "float_type": "verwacht een getal",
+    "float_parsing": "verwacht een getal",
+    "string_type": "verwacht tekst tussen aanhalingstekens",
+    "string_too_short": "mag niet leeg zijn",
+    "bool_type": "verwacht true of false",
+    "list_type": "verwacht een lijst [...]",
+    "tuple_type": "verwacht een lijst [...]",
+    "dict_type": "verwacht een tabel",
+    "model_type": "verwacht een tabel",
+    "model_attributes_type": "verwacht een tabel",
+    "too_short": "verwacht ten minste {min_length} element(en)",
+    "too_long": "verwacht ten hoogste {max_length} element(en)",
+    "greater_than": "verwacht een getal groter dan {gt}",
+    "greater_than_equal": "verwacht een getal van ten minste {ge}",
+    "less_than": "verwacht een getal kleiner dan {lt}",
+    "less_than_equal": "verwacht een getal van ten hoogste {le}",
+    "literal_error": "verwacht een van {expected}",
+}
+
+
+def _key(loc: tuple) -> str:
+    """A pydantic location as the file's key: kpi_period[2].kpis[1].id (counted from 1)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and out and not out.endswith("."):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(bestand)"
+
+
+def _number(value: Any) -> Any:
+    """A bound or choice from pydantic's context as the user wrote it (0, not 0.0; of, not or)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return " of ".join(value.split(" or ")) if isinstance(value, str) else value
+
+
+def _shown(value: Any) -> str:
+    """A refused value, short and with control characters escaped."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+        loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))  # union branches
+        kind = err["type"]
+        if kind == "extra_forbidden" and len(loc) == 1:
+            text = "onbekende sectie (verkeerd gespeld?)"
+        elif kind in _EXPECTED:
+            ctx = {k: _number(v) for k, v in (err.get("ctx") or {}).items()}
+            text = _EXPECTED[kind].format(**ctx)
+        else:
+            text = err["msg"]
+        if kind not in ("missing", "extra_forbidden"):
+            text += f", gevonden {_shown(err['input'])}"
+        out.append(f"{_key(loc)}: {text}")
+    return list(dict.fromkeys(out))
+
+
+def parse_config(raw: dict, path: Path | None = None) -> Config:
+    """A Config from the TOML's dict, or one ConfigError listing every problem."""
+    where = path if path is not None else "configuratie"
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(f"{where}: {m}" for m in _messages(exc))) from None
+    problems = list(dict.fromkeys(f"{where}: {k}: {p}" for k, p in config.check(config)))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    config._path = path
+    return config
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a service configuration; the default is RSD de Liemers.
+
+    A relative path is taken from the current folder, as the user typed it, and kept
+    absolute, so that notebooks running elsewhere find the same file."""
+    path = Path(path).expanduser().absolute() if path else DEFAULT_CONFIG
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuratiebestand niet gevonden") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is een map, geen configuratiebestand") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: geen UTF-8-tekst") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: kan niet gelezen worden ({exc.strerror})") from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: geen geldige TOML ({exc})") from exc
-    service = raw.get("service", {})
-    munis = tuple(service.get("municipalities", ()))
-    if not service.get("name") or not service.get("short") or not munis:
-        raise ConfigError(f"{path}: [service] heeft name, short en municipalities nodig")
-    if len({m.casefold() for m in munis}) != len(munis) or service["short"] in munis:
-        raise ConfigError(f"{path}: gemeentenamen en de korte naam moeten uniek zijn")
-    for name in (*munis, service["short"]):     # scope names become folder names
-        if not str(name).strip() or any(ch in str(name) for ch in '/\\:\0') or str(
-                name).startswith("."):
-            raise ConfigError(f"{path}: naam {name!r} kan geen mapnaam zijn "
-                              "(geen /, \\, :, en niet beginnen met een punt)")
-    inhabitants = {int(y): dict(v) for y, v in raw.get("inhabitants", {}).items()}
-    for year, counts in inhabitants.items():
-        if set(counts) != set(munis):
-            raise ConfigError(f"{path}: [inhabitants.{year}] moet precies de gemeenten noemen")
-    return Config(
-        name=service["name"],
-        short=service["short"],
-        municipalities=munis,
-        inhabitants=inhabitants,
-        prognosis=raw.get("prognosis", {}),
-        publication={"mode": "intern", "threshold": 5, "zeros_disclosive": False}
-        | raw.get("publication", {}),
-        kpi_periods=tuple(raw.get("kpi_period", ())),
-        finance=raw.get("finance", {}),
-        buig=tuple(raw.get("buig", ())),
-        path=path,
-    )
+        raise ConfigError(f"{path}: geen geldige TOML ({exc})") from None
+    return parse_config(raw, path)

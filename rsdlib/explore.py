@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from rsdlib import kpi, tables
-from rsdlib.config import Config
+from rsdlib.config import Config, Kpi
 from rsdlib.io.model import Export
 
 DIMENSIONS = {
@@ -60,8 +60,9 @@ def kpi_over_years(export: Export, config: Config, years: list[int],
                    gemeente: str | None = None) -> pd.DataFrame:
     """Every KPI's realisation for a range of years (targets aside), for one municipality or all."""
     out = {}
+    settings = {name: Kpi(id=name, label=name, target=0, steps=["2a", "2b", "3", "4", "5"],
+                          months=6, definition="arbeidsbeperking") for name in kpi.KPIS}
     for y in years:
-        out[y] = {name: k.compute(export, y, {"steps": ("2a", "2b", "3", "4", "5"), "months": 6,
-                                              "definition": "arbeidsbeperking"}, gemeente)
+        out[y] = {name: k.compute(export, y, settings[name], gemeente)
                   for name, k in kpi.KPIS.items()}
     return pd.DataFrame(out).astype(float)

@@ -27,9 +27,8 @@ class SavingsModel:
     @classmethod
     def from_config(cls, config: Config, durable: float | None = None) -> SavingsModel:
         f = config.finance
-        return cls(f.get("average_benefit_cost", 18_000), f.get("first_year_factor", 0.5),
-                   f.get("fully_leaving_share", 0.75),
-                   durable if durable is not None else f.get("durable_share", 0.8))
+        return cls(f.average_benefit_cost, f.first_year_factor, f.fully_leaving_share,
+                   durable if durable is not None else f.durable_share)
 
 
 def savings(extra: dict[int, float], model: SavingsModel) -> pd.DataFrame:
@@ -125,24 +124,24 @@ def finance_tables(config: Config, outflow: pd.DataFrame, dossiers_start: dict[s
     f = config.finance
     model = SavingsModel.from_config(config)
     out: dict[str, pd.DataFrame] = {}
-    planned = {int(y): float(p) for y, p in f.get("planned_extra", {}).items()}
+    planned = dict(f.planned_extra)
     if planned:
         out["besparing"] = savings(planned, model)
     period = period_for(config, year)
     if period is not None:
-        years = list(range(period["years"][0], year + 1))
-        baseline = float(f.get("baseline_placements", 0))
+        years = list(range(period.years[0], year + 1))
+        baseline = f.baseline_placements
         placed = placements_per_year(outflow, years)
         extra = {y: max(0.0, placed[y] - baseline) for y in years}
         out["besparing_realisatie"] = savings(extra, model)
-        if "social_return_per_placement" in f:
-            out["maatschappelijke_baten"] = social_return(extra, f["social_return_per_placement"])
-    if "assignment_cost" in f and config.inhabitants:
+        if f.social_return_per_placement is not None:
+            out["maatschappelijke_baten"] = social_return(extra, f.social_return_per_placement)
+    if f.assignment_cost is not None and config.inhabitants:
         known = [y for y in config.inhabitants if y <= year] or list(config.inhabitants)
-        out["kostenverdeling"] = cost_split(int(f["assignment_cost"]),
+        out["kostenverdeling"] = cost_split(f.assignment_cost,
                                             config.inhabitants[max(known)], dossiers_start)
     if config.buig:
-        out["buig"] = buig(list(config.buig))
+        out["buig"] = buig([b.model_dump() for b in config.buig])
     return out
 
 
@@ -168,8 +167,8 @@ def assumptions(config: Config) -> list[tuple[str, str]]:
         ("Volledige uitstroom", f"{fmt_pct(100 * m.fully_leaving, 0)} stroomt volledig uit"),
         ("Duurzaamheid", f"{fmt_pct(100 * m.durable, 0)} blijft in de latere jaren uit de "
                          "uitkering"),
-        ("Basis", f"besparing telt plaatsingen boven {f.get('baseline_placements', 0)} per jaar"),
-        ("Maatschappelijke baten", f"{fmt_euro(f.get('social_return_per_placement', 0))} per "
+        ("Basis", f"besparing telt plaatsingen boven {f.baseline_placements} per jaar"),
+        ("Maatschappelijke baten", f"{fmt_euro(f.social_return_per_placement or 0)} per "
                                    "extra plaatsing per jaar"),
         ("Kostenverdeling", "de helft naar aandeel inwoners, de helft naar aandeel "
                             "uitkeringsdossiers (1 januari); afgerond op hele euro's, het totaal "

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from rsdlib import schema
-from rsdlib.config import Config
+from rsdlib.config import Config, KpiPeriod
+from rsdlib.config import Kpi as KpiSetting
 from rsdlib.io.model import Export
 
 BEHAALD, NIET_BEHAALD, GEEN_GEGEVENS = "behaald", "niet behaald", "geen gegevens"
@@ -135,7 +136,7 @@ def youth_active(klanten: pd.DataFrame, year: int) -> float | None:
 class Kpi:
     """One result agreement with its computation and definition."""
 
-    compute: Callable[[Export, int, dict, str | None], float | None]
+    compute: Callable[[Export, int, KpiSetting, str | None], float | None]
     definition: str
 
 
@@ -150,7 +151,7 @@ KPIS: dict[str, Kpi] = {
         "parttime, scholing NUG, werk NUG, zelfstandig); een klant telt één keer."),
     "plaatsingen_doelgroep": Kpi(
         lambda e, y, k, s: placements_target_group(_f(e, "uitstroom", s), y,
-                                                   k.get("definition", "doelgroepregister")),
+                                                   k.definition or "doelgroepregister"),
         "Geplaatste klanten in het doelgroepregister; vanaf 2024 met een arbeidsbeperking: "
         "doelgroepregister = J of loonkostensubsidie = J."),
     "werkfit": Kpi(
@@ -162,12 +163,12 @@ KPIS: dict[str, Kpi] = {
         "of naar een lege trede is geen stap."),
     "duurzaam": Kpi(
         lambda e, y, k, s: durable_share(_f(e, "uitstroom", s), _f(e, "instroom", s), y,
-                                         int(k.get("months", 6)), e.export_date),
+                                         k.months or 6, e.export_date),
         "Aandeel geplaatste klanten zonder nieuwe instroom binnen de termijn na de plaatsing; "
         "geen gegevens zolang de termijn niet voor elke plaatsing verstreken is (exportdatum = "
         "laatste peildatum)."),
     "actief": Kpi(
-        lambda e, y, k, s: active_share(_f(e, "klanten", s), y, tuple(k.get("steps", ()))),
+        lambda e, y, k, s: active_share(_f(e, "klanten", s), y, tuple(k.steps or ())),
         "Aandeel klanten op de genoemde treden met actief_traject = J, gemiddeld over de "
         "maandstanden van het jaar (zonder maandstanden: de stand op 31-12)."),
     "lks_groei": Kpi(
@@ -184,10 +185,10 @@ KPIS: dict[str, Kpi] = {
 }
 
 
-def period_for(config: Config, year: int) -> dict | None:
+def period_for(config: Config, year: int) -> KpiPeriod | None:
     """The configured assignment period that contains the year, if any."""
     for period in config.kpi_periods:
-        first, last = period["years"]
+        first, last = period.years
         if first <= year <= last:
             return period
     return None
@@ -219,17 +220,17 @@ def kpi_scorecard(export: Export, year: int, config: Config,
         return table
     covered = has_data(export, year)
     rows, pct_rows = {}, []
-    for k in period["kpis"]:
-        kpi = KPIS[k["id"]]
+    for k in period.kpis:
+        kpi = KPIS[k.id]
         value = kpi.compute(export, year, k, scope) if covered else None
-        rows[k["id"]] = {
-            "KPI": k["label"], "Eenheid": k.get("unit", "aantal"), "Doel": float(k["target"]),
+        rows[k.id] = {
+            "KPI": k.label, "Eenheid": k.unit, "Doel": k.target,
             "Realisatie": np.nan if value is None else float(value),
-            "Status": status(value, k["target"], k.get("direction", "min")),
+            "Status": status(value, k.target, k.direction),
             "Definitie": kpi.definition,
         }
-        if k.get("unit") == "%":
-            pct_rows.append(k["id"])
+        if k.unit == "%":
+            pct_rows.append(k.id)
     table = pd.DataFrame.from_dict(rows, orient="index")[columns]
     table.index.name = "rij"
     table.attrs["pct_rows"] = pct_rows

@@ -164,8 +164,8 @@ def public_suppression(p: Prepared, scope: str, cfg: Config,
 
 def suppression_rule(cfg: Config) -> str:
     """The publication rule in words, for the cover, the notes and the page."""
-    t = int(cfg.publication.get("threshold", 5))
-    zeros = " en nullen" if cfg.publication.get("zeros_disclosive") else ""
+    t = cfg.publication.threshold
+    zeros = " en nullen" if cfg.publication.zeros_disclosive else ""
     return (f"Publieke versie: aantallen van 1 tot en met {t - 1}{zeros} zijn vervangen door •, "
             "net als de cellen waaruit ze met de totalen af te leiden zouden zijn (secundaire "
             f"onderdrukking: elke onderdrukte cel ligt binnen een marge van ten minste {t}) en "

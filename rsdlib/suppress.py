@@ -435,8 +435,8 @@ def suppress(tid: str, table: pd.DataFrame, config: Config, scope: str,
     s = structure(tid, table, config, scope)
     if s is None:
         return set()
-    threshold = int(config.publication.get("threshold", 5))
-    zeros = bool(config.publication.get("zeros_disclosive", False))
+    threshold = config.publication.threshold
+    zeros = config.publication.zeros_disclosive
     hidden = primary(table, s, threshold, zeros) | (pattern or set())
     hidden = {c for c in hidden if c in set(s.counts)}
     hidden = secondary(table, s, hidden, threshold)

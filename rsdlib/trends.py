@@ -125,10 +125,10 @@ def monthly_flows(export: Export, year: int, scope: str | None = None) -> pd.Dat
 def prognosis(config: Config, actual_base: float, years: list[int]) -> dict[int, float]:
     """Year-end dossiers by the national prognosis, indexed on the actual count at base year."""
     p = config.prognosis
-    if not p or "base_year" not in p:
+    if p.base_year is None:
         return {}
-    base = int(p["base_year"])
-    change = {int(y): float(v) for y, v in p.get("change_pct", {}).items()}
+    base = p.base_year
+    change = p.change_pct
     out, level = {base: actual_base}, actual_base
     for y in range(base + 1, max(years + [base]) + 1):
         if y not in change:
@@ -143,7 +143,7 @@ def dossiers_table(base: TrendBase, config: Config, scope: str | None) -> pd.Dat
     counts = base.dossiers[scope or ALL]
     table = pd.DataFrame({"Dossiers": counts})
     table["Prognose"] = np.nan
-    base_year = int(config.prognosis.get("base_year", 0)) if config.prognosis else 0
+    base_year = config.prognosis.base_year or 0
     if base_year and pd.Timestamp(base_year, 12, 31) in counts.index:
         years = sorted({d.year for d in counts.index})
         for y, v in prognosis(config, counts[pd.Timestamp(base_year, 12, 31)], years).items():

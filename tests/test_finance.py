@@ -73,7 +73,7 @@ def test_savings_grow_linearly_in_placements(p, k):
 
 
 def test_buig_difference_and_percentage_from_configuration():
-    table = finance.buig(list(load_config().buig))
+    table = finance.buig([b.model_dump() for b in load_config().buig])
     assert table.loc["Zevenaar 2017", "Verschil (€)"] == -1_126_245
     assert table["% van budget"].round(2).tolist() == [-9.73, -2.95, -12.48, -5.97]
 

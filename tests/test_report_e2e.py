@@ -221,12 +221,16 @@ def test_unusable_export_exits_2_and_writes_nothing(tmp_path, demo_dir, capsys):
     assert "onbekende scope 'Arnhem'" in capsys.readouterr().err and not out.exists()
 
 
-def test_another_region_runs_by_configuration_alone(tmp_path):
-    config = str(CONFIG_DIR / "achterhoek.toml")
-    assert main(["--config", config, "demo-data", str(tmp_path / "export")]) == 0
+def test_another_region_runs_by_configuration_alone(tmp_path, monkeypatch):
+    # as the README has it: paths relative to the folder the user works in (issue 14, case 1)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "achterhoek.toml").write_bytes((CONFIG_DIR / "achterhoek.toml").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    config = "config/achterhoek.toml"
+    assert main(["--config", config, "demo-data", "export"]) == 0
     out = tmp_path / "out"
-    assert main(["--config", config, "report", "--export", str(tmp_path / "export"),
-                 "--year", "2019", "2024", "--scope", "all", "--out", str(out)]) == 0
+    assert main(["--config", config, "report", "--export", "export",
+                 "--year", "2019", "2024", "--scope", "all", "--out", "out"]) == 0
     for year in ("2019", "2024"):
         assert sorted(p.name for p in (out / year).iterdir() if p.is_dir()) == [
             "Berkelland", "Oost Gelre", "SDOA", "Winterswijk"]
