@@ -8,7 +8,7 @@ OUT    := outputs
 YEAR   ?= 2019
 JOBS   ?=
 
-.PHONY: install report test lint lab demo clean bench
+.PHONY: install report test test-fast lint lab demo clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,16 @@ demo: $(DEMO)/klanten.csv
 report: demo
 	$(BIN)/rsd report --export $(DEMO) --year $(YEAR) --scope all --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
 
+# the suite in parallel: xdist workers, tests sharing a module's batch on one worker;
+# `make test-fast` leaves out the tests marked slow (batch, kernels, generator)
+PYTEST := $(BIN)/python -m pytest -n $(or $(TEST_JOBS),auto) --dist loadgroup
+
 test: $(STAMP)
 	$(BIN)/ruff check rsdlib tests scripts
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+test-fast: $(STAMP)
+	$(PYTEST) -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check rsdlib tests scripts

@@ -175,6 +175,7 @@ def test_inflow_2019_equals_reference_including_reentries(raw):
         assert tuple(c[(key, row, k)] for k in "MSO") == (m, s, o), (muni, row)
 
 
+@pytest.mark.slow
 def test_demo_is_deterministic(tmp_path, config, demo_dir):
     write_export(config, tmp_path / "again")
     for name in ("klanten", "instroom", "uitstroom", "trede_mutaties", "jongeren_gesprekken"):
@@ -194,8 +195,8 @@ def test_demo_joint_distributions_are_related(demo):
     assert long_benefit[far].mean() > long_benefit[near].mean() + 0.1
 
 
-def test_other_region_demo_validates(tmp_path, achterhoek_config):
-    write_export(achterhoek_config, tmp_path / "sdoa")
-    export = read_export(tmp_path / "sdoa", achterhoek_config)
+@pytest.mark.slow
+def test_other_region_demo_validates(achterhoek_dir, achterhoek_config):
+    export = read_export(achterhoek_dir, achterhoek_config)
     assert export.report.refusals == []
     assert set(export["klanten"]["gemeente"].unique()) == set(achterhoek_config.municipalities)

@@ -5,6 +5,7 @@ import re
 import nbformat
 import pandas as pd
 import papermill as pm
+import pytest
 
 from rsdlib import explore, kpi
 from rsdlib.paths import NOTEBOOK_DIR
@@ -36,6 +37,7 @@ def test_kpi_over_years_uses_the_kpi_definitions(demo, config):
     assert table.loc["werkfit", 2024] == kpi.werkfit(demo["trede_mutaties"], 2024)
 
 
+@pytest.mark.slow
 def test_exploration_notebook_runs_and_shows_no_client_rows(tmp_path, demo_dir, demo):
     out = tmp_path / "verkennen.ipynb"
     pm.execute_notebook(str(NOTEBOOK_DIR / "verkennen.ipynb"), str(out), kernel_name="python3",

@@ -5,6 +5,8 @@ from jupyter_core.utils import run_sync
 
 from rsdlib import kernels
 
+pytestmark = pytest.mark.slow          # each starts kernels
+
 
 @pytest.fixture
 def pool_state():

@@ -77,6 +77,7 @@ def published_tables(out: Path):
                 yield year, scope, path.stem, read_csv_table(path)
 
 
+@pytest.mark.slow
 def test_the_auditor_cannot_narrow_any_suppressed_cell(public, config):
     attacked = 0
     for year, scope, tid, table in published_tables(public):
@@ -90,6 +91,7 @@ def test_the_auditor_cannot_narrow_any_suppressed_cell(public, config):
     assert attacked > 100
 
 
+@pytest.mark.slow
 def test_no_small_count_and_no_percentage_of_one_is_published(public, demo, config):
     checked = 0
     for year, scope, tid, table in published_tables(public):
@@ -135,6 +137,7 @@ def test_suppression_is_deterministic(demo, config):
     assert first == suppress.suppress("bijlage_2_4_instroom_reden", table.copy(), config, "RSD")
 
 
+@pytest.mark.slow
 def test_public_outputs_mark_suppression_and_say_the_rule(public):
     from openpyxl import load_workbook
 
@@ -152,6 +155,7 @@ def test_public_outputs_mark_suppression_and_say_the_rule(public):
     assert not (folder / "figures" / "stromen.png").exists()
 
 
+@pytest.mark.slow
 def test_no_identifiers_in_public_outputs(public, demo_dir):
     lines = (demo_dir / "klanten.csv").read_text(encoding="utf-8").splitlines()
     cols = lines[0].split(";")
@@ -211,6 +215,7 @@ def test_names_that_cannot_be_folders_are_refused(tmp_path, name):
         load_config(path)
 
 
+@pytest.mark.slow
 def test_same_export_gives_identical_outputs(tmp_path, demo_dir):
     for run in ("a", "b"):
         assert run_batch(demo_dir, [2019], ["RSD", "Duiven"], tmp_path / run, jobs=2) == 0

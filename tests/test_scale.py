@@ -37,6 +37,7 @@ def test_prepared_slices_give_what_direct_computation_gives(demo, config):
     assert_frame_equal(prep.scorecard, kpi.kpi_scorecard(demo, 2019, config))
 
 
+@pytest.mark.slow
 def test_cached_copy_gives_byte_identical_tables(tmp_path, demo_dir, config):
     data, cache = batch.load_validated(demo_dir, tmp_path / "out", config)
     batch.write_prepared(data, cache, [2019], ["Zevenaar", "RSD"], config, "intern")
@@ -49,6 +50,7 @@ def test_cached_copy_gives_byte_identical_tables(tmp_path, demo_dir, config):
                 tmp_path / "cached" / scope / "tables" / csv.name).read_bytes(), csv.name
 
 
+@pytest.mark.slow
 def test_the_cache_is_reused_and_a_changed_input_invalidates_it(tmp_path, demo_dir, config,
                                                                   monkeypatch):
     export = tmp_path / "export"
@@ -73,6 +75,7 @@ def test_the_cache_is_reused_and_a_changed_input_invalidates_it(tmp_path, demo_d
     assert len(changed["uitstroom"]) == len(first["uitstroom"]) + 1
 
 
+@pytest.mark.slow
 def test_the_cache_is_complete_only_with_its_report(tmp_path, demo_dir, config, monkeypatch):
     """The Parquet copy is written in a thread beside the preparation; report.json goes last.
     A cache folder without it (a batch stopped halfway) is parsed and written again."""
