@@ -571,6 +571,16 @@ class Model:
                          [(self.key(y, scope, DOSSIERS, i, dec), 1),
                           (self.key(y, scope, DOSSIERS, i, jan), -1)],
                          [(self.key(y, scope, DOSSIERS, i, jan), 1)], t, i, t.cols[2])
+        duur, short = self.table(y, scope, DUUR), self.short(y)
+        if duur is not None and short is not None:
+            nug = next((i for i, r in enumerate(duur.rows) if r.startswith("Nuggers")), None)
+            for i, label in enumerate(t.rows):
+                col = short if i == len(t.rows) - 1 else label
+                # every dossier has a client with a benefit: dossiers <= clients - nuggers
+                self.add(f"2.6 {scope} {label}: dossiers ≤ klanten met uitkering",
+                         [(self.key(y, scope, DOSSIERS, i, dec), 1),
+                          (self.key(y, scope, DUUR, duur.find(TOTAL), col), -1),
+                          (self.key(y, scope, DUUR, nug, col), 1)], "<=", optional=True)
         if is_service:
             last = len(t.rows) - 1
             for c in (jan, dec):
