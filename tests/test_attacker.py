@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from attacker import attack
+from conftest import shared_folder
 
 from rsdlib import demo as demo_module
 from rsdlib import publish, report
@@ -210,12 +211,13 @@ def year_ends_only(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {**frames, "klanten": frames["klanten"][keep]}
 
 
-def demo_export(folder: Path, config, seed: int):
+def write_year_ends(folder: Path, config, seed: int) -> None:
+    """The demo export of `seed`, written as `rsd demo-data` writes it, without the monthly
+    snapshots (year_ends_only)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in year_ends_only(demo_module.generate(config, seed)).items():
         demo_module.as_text(frame, name).to_csv(folder / f"{name}.csv", sep=";", index=False,
                                                 encoding="utf-8", lineterminator="\r\n")
-    return read_export(folder, config)
 
 
 def publish_year(export, config, year: int, out: Path) -> None:
@@ -232,17 +234,22 @@ def publish_year(export, config, year: int, out: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def exports(tmp_path_factory, demo, config):
-    """Each (configuration, seed)'s export, generated once per session (the default one is
-    the session's demo export)."""
-    made = {}
+def exports(tmp_path_factory, demo, config, achterhoek_dir, achterhoek_config):
+    """Each (configuration, seed)'s export: the session's demo exports for seed 2019 (RSD and
+    Achterhoek), the other seeds generated once per run and shared by the workers."""
+    made = {(None, 2019): (config, demo)}
 
     def get(config_path, seed):
         if (config_path, seed) not in made:
-            cfg = config if config_path is None else load_config(config_path)
-            made[config_path, seed] = (cfg, demo if (config_path, seed) == (None, 2019) else
-                                       demo_export(tmp_path_factory.mktemp(f"export{seed}"),
-                                                   cfg, seed))
+            if (config_path, seed) == (ACHTERHOEK, 2019):
+                made[config_path, seed] = (achterhoek_config,
+                                           read_export(achterhoek_dir, achterhoek_config))
+            else:
+                cfg = config if config_path is None else load_config(config_path)
+                name = f"demo_{cfg.short}_seed{seed}_year_ends"
+                folder = shared_folder(tmp_path_factory, name,
+                                       lambda f: write_year_ends(f, cfg, seed))
+                made[config_path, seed] = (cfg, read_export(folder, cfg))
         return made[config_path, seed]
     return get
 
@@ -256,6 +263,7 @@ JOINT = pytest.mark.xfail(strict=True, raises=AssertionError,
                           reason="issue 13: joint suppression (s13)")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config_path,seed,year", [
     pytest.param(*case, marks=JOINT,
                  id=f"{'achterhoek' if case[0] else 'liemers'}-seed{case[1]}-{case[2]}")
