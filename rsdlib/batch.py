@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rsdlib import __version__, kernels, page
-from rsdlib.atomic import promote, staging_dir, write_bytes_atomic
+from rsdlib.atomic import promote, staging_dir
 from rsdlib.config import Config, ConfigError, load_config
-from rsdlib.errors import ExportError
+from rsdlib.digest import is_intact
+from rsdlib.errors import CacheError, ExportError
 from rsdlib.paths import NOTEBOOK_DIR
 
 # rsdlib.io and rsdlib.publish (pandas, pyarrow) are imported inside the functions: the pool's
@@ -108,7 +109,7 @@ def input_hashes(folder: Path) -> list[str]:
 @functools.cache
 def code_hash(package: Path = Path(__file__).parent) -> str:
     """SHA-256 of rsdlib's own source: a cache made by other code (other table definitions,
-    another layout of the prepared pickles) is never reused."""
+    another layout of the prepared parts), in any of its modules, is never reused."""
     h = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):     # subpackages too (rsdlib/io/)
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
@@ -135,12 +136,18 @@ def open_validated(export: Path, out: Path, config: Config):
     from concurrent.futures import ThreadPoolExecutor
 
     from rsdlib.io import load_cache, read_export
+    from rsdlib.io.cache import REPORT
 
     if not export.is_dir():
         raise ExportError(f"{export}: exportmap niet gevonden")
     cache = out / ".cache" / cache_key(input_hashes(export), config)
-    if (cache / "report.json").is_file():
-        return load_cache(cache, config), cache, None
+    if (cache / REPORT).is_file():
+        try:
+            return load_cache(cache, config), cache, None
+        except CacheError as exc:     # a cache, not a source: rebuilt, never used as it is
+            print(f"cache {cache} onbruikbaar ({exc}); opnieuw opgebouwd uit de export",
+                  file=sys.stderr)
+            shutil.rmtree(cache, ignore_errors=True)
     data = read_export(export, config)
     cache.mkdir(parents=True, exist_ok=True)
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache")
@@ -156,7 +163,9 @@ def _write_cache(data, cache: Path) -> None:
     tmp = staging_dir(cache)
     try:
         save_cache(data, tmp)
-        for path in sorted(tmp.iterdir(), key=lambda p: p.name == "report.json"):
+        # report.json, the mark of a complete copy, goes last (its digest just before it)
+        order = {"report.json.sha256": 1, "report.json": 2}
+        for path in sorted(tmp.iterdir(), key=lambda p: order.get(p.name, 0)):
             os.replace(path, cache / path.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -173,23 +182,23 @@ def load_validated(export: Path, out: Path, config: Config):
 def write_prepared(data, cache: Path, years: list[int], names: list[str], config: Config,
                    mode: str) -> None:
     """Do each year's scope-independent work once; leave its common part and a small part
-    per scope (prepared.load_prepared joins them)."""
-    import pickle
-
-    from rsdlib.prepared import precomputed, precomputed_common, prepare
-
-    def dump(value, path: Path) -> None:
-        write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    per scope (prepared.load_prepared joins them). Parts an earlier batch left are reused
+    only when every one of them passes its digest check; otherwise the year is done again."""
+    from rsdlib.prepared import precomputed, precomputed_common, prepare, save_part
 
     for year in years:
         paths = [precomputed_common(cache, year, mode),
                  *(precomputed(cache, year, s, mode) for s in names)]
         if all(p.is_file() for p in paths):
-            continue                       # an earlier batch on the same export did it
+            problem = next((p for p in paths if not is_intact(p)), None)
+            if problem is None:
+                continue                   # an earlier batch on the same export did it
+            print(f"cache: {problem.relative_to(cache)} klopt niet met zijn SHA-256; "
+                  f"{year} wordt opnieuw voorbereid uit de export", file=sys.stderr)
         prep = prepare(data, year, config, mode)
-        dump(prep.common(), paths[0])
+        save_part(prep.common().fields(), paths[0])
         for scope, path in zip(names, paths[1:], strict=True):
-            dump(prep.scope_part(scope, config), path)
+            save_part(prep.scope_part(scope, config), path)
 
 
 def resolve_scopes(scopes: list[str], config: Config) -> list[str]:

@@ -1,22 +1,28 @@
 """The scope-independent work of one report year, done once per batch.
 
 `prepare` computes the service's tables and the bases every scope's tables are projected from;
-a batch pickles the result (a common part and a small part per scope) and each notebook loads
-its own slice. This module does not import matplotlib: the batch's own process never draws.
+a batch writes the result (a common part and a small part per scope, as JSON and Arrow IPC,
+never pickle) and each notebook loads its own slice. This module does not import matplotlib:
+the batch's own process never draws.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import pickle
+import io
+import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from rsdlib import finance, kpi, suppress, tables, trends
 from rsdlib.config import Config
-from rsdlib.errors import ExportError
+from rsdlib.digest import read_checked, write_checked
+from rsdlib.errors import CacheError, ExportError
+from rsdlib.io.cache import report_from_payload, report_payload
 from rsdlib.io.model import Export, ValidationReport, require_year
 
 
@@ -51,6 +57,14 @@ class Prepared:
                 "age_gender": {k: v for k, v in self.age_gender.items() if k == scope},
                 "inflow_reasons": (self.inflow_reasons if own
                                    else self.inflow_reasons.loc[[scope]])}
+
+    def replace_part(self, part: dict) -> Prepared:
+        """This with one scope's part (scope_part) put in."""
+        return dataclasses.replace(self, **part)
+
+    def fields(self) -> dict:
+        """Every field by name (what save_part writes)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def common(self) -> Prepared:
         """Everything but the per-scope fields: a batch writes it once per year, not once per
@@ -92,20 +106,128 @@ def _has_year(export: Export, year: int) -> bool:
 
 def precomputed(folder: Path, year: int, scope: str, mode: str) -> Path:
     """Where a batch leaves one scope's part of the prepared year (`Prepared.scope_part`)."""
-    return folder / "runs" / str(year) / f"{scope}.{mode}.pkl"
+    return folder / "runs" / str(year) / f"{scope}.{mode}.zip"
 
 
 def precomputed_common(folder: Path, year: int, mode: str) -> Path:
     """Where a batch leaves the part of the prepared year all scopes share."""
-    return folder / "runs" / str(year) / f"{mode}.gedeeld.pkl"
+    return folder / "runs" / str(year) / f"{mode}.gedeeld.zip"
+
+
+# A prepared part on disk: a zip (stored, not compressed) of meta.json, which says what each
+# field is, and one Arrow IPC stream per frame. Only data: nothing in it names code to run.
+
+def _frame_bytes(frame: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _levels(index: pd.Index, i: int) -> pd.Index:
+    return index.levels[i] if isinstance(index, pd.MultiIndex) else index
+
+
+def _frame(data: bytes) -> pd.DataFrame:
+    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
+        return reader.read_all().to_pandas()
+
+
+def encode_part(fields: dict) -> bytes:
+    """The fields of a Prepared (all, or a scope's part) as a zip of JSON and Arrow IPC."""
+    blobs: list[bytes] = []
+
+    def frame(df: pd.DataFrame) -> dict:
+        blobs.append(_frame_bytes(df))
+        return {"frame": len(blobs) - 1, "attrs": df.attrs,
+                "object_labels": [_levels(df.columns, i).dtype == object
+                                  for i in range(df.columns.nlevels)]}
+
+    meta = {}
+    for name, value in fields.items():
+        if value is None or isinstance(value, int | str):
+            meta[name] = {"value": value}
+        elif isinstance(value, pd.DataFrame):
+            meta[name] = frame(value)
+        elif isinstance(value, trends.TrendBase):
+            meta[name] = {"trend": {f.name: frame(getattr(value, f.name))
+                                    for f in dataclasses.fields(value)}}
+        elif isinstance(value, ValidationReport):
+            meta[name] = {"report": report_payload(value)}
+        elif name == "patterns":
+            meta[name] = {"patterns": {tid: sorted([r, c] for r, c in cells)
+                                       for tid, cells in value.items()}}
+        elif isinstance(value, dict):
+            meta[name] = {"frames": {k: frame(v) for k, v in value.items()}}
+        else:
+            raise TypeError(f"{name}: {type(value).__name__} kan niet in de cache")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("meta.json", json.dumps(meta, ensure_ascii=False))
+        for i, blob in enumerate(blobs):
+            z.writestr(f"{i}.arrow", blob)
+    return buf.getvalue()
+
+
+def decode_part(data: bytes) -> dict:
+    """The fields encode_part wrote."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        meta = json.loads(z.read("meta.json"))
+
+        def frame(spec: dict) -> pd.DataFrame:
+            df = _frame(z.read(f"{int(spec['frame'])}.arrow"))
+            df.attrs.update(spec["attrs"])
+            # Arrow has one string type: column labels that were Python objects come back
+            # as pandas' str; give them back their dtype
+            objects = spec["object_labels"]
+            if isinstance(df.columns, pd.MultiIndex):
+                df.columns = df.columns.set_levels(
+                    [lv.astype(object) if o else lv for lv, o in zip(df.columns.levels, objects,
+                                                                     strict=True)])
+            elif objects[0]:
+                df.columns = df.columns.astype(object)
+            return df
+
+        out = {}
+        for name, spec in meta.items():
+            if "value" in spec:
+                out[name] = spec["value"]
+            elif "frame" in spec:
+                out[name] = frame(spec)
+            elif "trend" in spec:
+                out[name] = trends.TrendBase(**{k: frame(v) for k, v in spec["trend"].items()})
+            elif "report" in spec:
+                out[name] = report_from_payload(spec["report"])
+            elif "patterns" in spec:
+                out[name] = {tid: {(int(r), c) for r, c in cells}
+                             for tid, cells in spec["patterns"].items()}
+            else:
+                out[name] = {k: frame(v) for k, v in spec["frames"].items()}
+    return out
+
+
+def save_part(fields: dict, path: Path) -> None:
+    """Write a prepared part into the batch's cache, with its digest."""
+    write_checked(path, encode_part(fields))
+
+
+def read_part(path: Path) -> dict:
+    """A prepared part written by save_part; CacheError when it fails its check."""
+    data = read_checked(path)
+    try:
+        return decode_part(data)
+    except Exception as exc:      # intact but unreadable: still only a cache
+        raise CacheError(f"{path.name}: onleesbaar ({type(exc).__name__})") from exc
 
 
 def load_prepared(folder: Path, year: int, scope: str, mode: str) -> Prepared | None:
-    """One scope's prepared year from a batch's cache, or None when the batch left none."""
+    """One scope's prepared year from a batch's cache, or None when the batch left none (or
+    left one that fails its check: the caller then prepares from the validated export)."""
     common, part = precomputed_common(folder, year, mode), precomputed(folder, year, scope, mode)
     if not (common.is_file() and part.is_file()):
         return None
-    with common.open("rb") as fh:
-        shared = pickle.load(fh)
-    with part.open("rb") as fh:
-        return dataclasses.replace(shared, **pickle.load(fh))
+    try:
+        return Prepared(**read_part(common)).replace_part(read_part(part))
+    except CacheError:
+        return None

@@ -84,7 +84,8 @@ def test_the_cache_is_complete_only_with_its_report(tmp_path, demo_dir, config, 
     batch.write_prepared(data, cache, [2019], ["RSD"], config, "intern")
     writing.result()
     names = {p.name for p in cache.iterdir()}
-    assert names == {"runs", "report.json", *(f"{n}.parquet" for n in data.frames)}
+    files = {"report.json", *(f"{n}.parquet" for n in data.frames)}
+    assert names == {"runs", *files, *(f"{n}.sha256" for n in files)}   # each with its digest
     assert not [p for p in cache.parent.iterdir() if p.name.startswith(".")]   # no staging
     (cache / "report.json").unlink()
     parsed = []
@@ -107,6 +108,11 @@ def test_other_code_gives_another_cache(tmp_path, config):
     (package / "tables.py").write_text("LIMIT = 6\n")
     batch.code_hash.cache_clear()
     assert batch.code_hash(package) != before
+    (package / "io").mkdir()                      # a module of a subpackage counts too
+    (package / "io" / "read.py").write_text("LIMIT = 7\n")
+    changed = batch.code_hash(package)
+    batch.code_hash.cache_clear()
+    assert batch.code_hash(package) != changed
     assert len(batch.cache_key(["klanten.csv:ab"], config)) == 16
 
 
