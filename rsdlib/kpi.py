@@ -1,7 +1,7 @@
 """KPI definitions and the scorecard of the assignment period that contains a year.
 
 Each KPI is a small pure function of the validated frames. Targets and periods come from
-configuration ([[kpi_period]]); the definitions follow shared/spec/appendices.md.
+configuration ([[kpi_period]]); the definitions are docs/definitions.md.
 """
 
 from __future__ import annotations

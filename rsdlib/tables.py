@@ -1,7 +1,7 @@
 """The appendix tables: pure functions from validated frames, a year and a scope to a DataFrame.
 
 Every table has row labels as its index (name `rij`) and the display columns of
-`shared/spec/appendices.md`. Cells are numbers (counts, or percentages 0-100 unrounded);
+`docs/outputs.md`. Cells are numbers (counts, or percentages 0-100 unrounded);
 a blank cell is NaN. A cell is a percentage when its row or column label starts with `%`.
 """
 

@@ -1,4 +1,4 @@
-"""The published 2019 figures of shared/spec/reference-2019.md, transcribed for the tests.
+"""The published 2019 figures (the 2019 evaluation of RSD de Liemers, Bijlage 2), transcribed for the tests.
 
 Columns of the peildatum tables: Duiven, Westervoort, Zevenaar, RSD. Block tables:
 (Migratie achtergrond, Status houder, Overig, Eindtotaal).
