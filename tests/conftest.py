@@ -14,11 +14,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from rsdlib.config import load_config
 from rsdlib.demo import write_export
 from rsdlib.io import read_export
 from rsdlib.paths import CONFIG_DIR
+
+# No deadline per example: speed is measured by `make bench`, not by timed tests, and on a
+# shared machine a first example that imports pandas can take 300 ms (flaky failures).
+settings.register_profile("rsdlib", deadline=None)
+settings.load_profile("rsdlib")
 
 
 @contextmanager
