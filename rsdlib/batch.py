@@ -40,9 +40,9 @@ WORKER_NICENESS = 5     # workers and their kernels yield to the batch's own pro
 
 @dataclass
 class RunResult:
-    """What became of one (year, scope) run."""
+    """What became of one (year or period, scope) run."""
 
-    year: int
+    year: int | str
     scope: str
     ok: bool
     seconds: float
@@ -50,7 +50,7 @@ class RunResult:
     error: str = ""
 
 
-def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode: str,
+def run_one(notebook: Path, export: Path, year: int | str, scope: str, out: Path, mode: str,
             config_path: str | None, another: bool = False) -> RunResult:
     """Execute one notebook into a staging folder; promote it only when it all succeeded.
 
@@ -73,8 +73,9 @@ def run_one(notebook: Path, export: Path, year: int, scope: str, out: Path, mode
             # the notebook has written everything when its last cell returns: stop the kernel
             # at once instead of the graceful shutdown's interrupt-request-wait (0,3-3 s)
             shutdown_kernel="immediate",
-            parameters={"export": str(export), "year": year, "scope": scope,
-                        "out": str(staging), "mode": mode, "config": config_path},
+            parameters={"export": str(export), "scope": scope, "out": str(staging),
+                        "mode": mode, "config": config_path,
+                        **({"period": year} if isinstance(year, str) else {"year": year})},
             cwd=str(staging), extra_arguments=kernels.KERNEL_ARGS,
             **({"engine_name": kernels.engine(), "km": km} if km is not None else {}),
         )
@@ -211,8 +212,10 @@ def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
     return out
 
 
-def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[int]):
-    """Validate (or reuse the cache) and check the years; an unusable export writes nothing."""
+def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[int],
+                          spans: tuple = ()):
+    """Validate (or reuse the cache) and check the years, and that each period has a year in
+    the export; an unusable export writes nothing."""
     from rsdlib.io.model import require_year
 
     existed, writing = out.exists(), None
@@ -220,6 +223,9 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
         data, cache, writing = open_validated(export, out, config)
         for year in years:
             require_year(data, year)
+        for p in spans:
+            if not any(p.contains(d.year) for d in data.peildata):
+                raise ExportError(f"klanten: geen peildatum in de periode {p.label} ({p.name})")
     except ExportError:
         if writing is not None:
             wait([writing])               # the cache is written (or failed) before cleaning up
@@ -252,18 +258,23 @@ def _warm_worker(notebook_dir: Path) -> None:
 
 def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
               jobs: int | None = None, config_path: str | None = None, mode: str | None = None,
-              notebook: Path = BIJLAGEN) -> int:
-    """Validate once, run every (year, scope) in a process pool, print a summary; exit code."""
+              notebook: Path = BIJLAGEN, periods: list[str] = ()) -> int:
+    """Validate once, run every (year or period, scope) in a process pool, print a summary;
+    the exit code. A period's appendix goes to OUT/KEY/SCOPE (KEY: "2024-2026")."""
+    from rsdlib.periods import find
+
     try:
         config = load_config(config_path)
         mode = mode or config.publication.mode
         names = resolve_scopes(scopes, config)
+        spans = tuple({q.label: q for q in (find(config, p) for p in periods)}.values())
     except ConfigError as exc:
         print(f"onbruikbare invoer: {exc}", file=sys.stderr)
         return 2
     # The service's run has the most to draw and write: it goes first, so that it does not
     # end the batch alone on one core (longest first).
-    tasks = [(y, s) for y in years for s in sorted(names, key=lambda n: n != config.short)]
+    labels: list[int | str] = [*years, *(p.label for p in spans)]
+    tasks = [(y, s) for y in labels for s in sorted(names, key=lambda n: n != config.short)]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     out = out.resolve()
     # The workers start (fork) now, before the export is in memory, and warm up while this
@@ -272,17 +283,17 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
                              initargs=(notebook.parent,)) as pool:
         pool.submit(int)
         try:
-            data, cache, writing = _validated_or_nothing(export, out, config, years)
+            data, cache, writing = _validated_or_nothing(export, out, config, years, spans)
         except ExportError as exc:
             print(f"onbruikbare invoer: {exc}", file=sys.stderr)
             return 2
         return _run_all(pool, data, cache, writing, config, years, names, tasks, out, mode,
-                        notebook, jobs)
+                        notebook, jobs, [p.label for p in spans])
 
 
 def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Config,
-             years: list[int], names: list[str], tasks: list[tuple[int, str]], out: Path,
-             mode: str, notebook: Path, jobs: int) -> int:
+             years: list[int], names: list[str], tasks: list[tuple[int | str, str]], out: Path,
+             mode: str, notebook: Path, jobs: int, keys: list[str] = ()) -> int:
     """Prepare the years, run every task in the pool with a progress bar; the exit code."""
     from tqdm import tqdm
 
@@ -296,7 +307,7 @@ def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Conf
         writing.result()       # the Parquet copy, written meanwhile (an error stops the batch)
     validation = data.report
     del data                 # the notebooks read their own small slices
-    for year in years:
+    for year in [*years, *keys]:
         write_validation_html(validation, out / str(year), config)
     cfg_arg = str(config.path) if config.path else None
     print(f"{len(tasks)} runs met {jobs} parallel (validatie: OUT/JAAR/validatie.html)",
@@ -316,6 +327,6 @@ def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Conf
     failed = [r for r in results if not r.ok]
     print(f"\nKlaar: {len(results) - len(failed)} van {len(results)} runs gelukt. "
           f"Uitvoer in {out}")
-    for r in sorted(failed, key=lambda r: (r.year, r.scope)):
+    for r in sorted(failed, key=lambda r: (str(r.year), r.scope)):
         print(f"Mislukt: {r.year} {r.scope}: {r.error}\n  uitgevoerd notebook: {r.path}")
     return 1 if failed else 0

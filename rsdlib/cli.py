@@ -54,9 +54,13 @@ def _validate(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from rsdlib.batch import run_batch
 
+    if not args.year and not args.period:
+        print("fout: geef --year en/of --period", file=sys.stderr)
+        return EXIT_UNUSABLE
     return run_batch(
-        export=Path(args.export), years=args.year, scopes=args.scope or ["all"],
+        export=Path(args.export), years=args.year or [], scopes=args.scope or ["all"],
         out=Path(args.out), jobs=args.jobs, config_path=args.config, mode=args.mode,
+        periods=args.period or [],
     )
 
 
@@ -81,9 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", help="schrijf ook validatie.html in deze map")
     v.set_defaults(func=_validate)
 
-    r = sub.add_parser("report", help="bijlagen per gemeente en jaar (papermill, parallel)")
+    r = sub.add_parser("report", help="bijlagen per gemeente en jaar of opdrachtperiode "
+                                      "(papermill, parallel)")
     r.add_argument("--export", required=True)
-    r.add_argument("--year", type=int, nargs="+", required=True)
+    r.add_argument("--year", type=int, nargs="+", help="verslagjaren")
+    r.add_argument("--period", nargs="+",
+                   help="opdrachtperioden uit de configuratie: sleutel (2024-2026) of naam")
     r.add_argument("--scope", nargs="+", help="gemeenten en/of de dienst, of all (standaard)")
     r.add_argument("--out", default="outputs")
     r.add_argument("--jobs", type=int, default=None, help="parallelle notebooks (standaard: cores)")

@@ -16,6 +16,7 @@ This module does not import pandas: the batch reads its configuration before its
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import tomllib
 from collections.abc import Iterator
@@ -146,6 +147,7 @@ class Kpi(Section):
     months: Annotated[int, Strict(), Field(ge=1, le=120)] | None = None        # duurzaam
     steps: list[Text] | None = Field(default=None, min_length=1)               # actief
     definition: Literal["doelgroepregister", "arbeidsbeperking"] | None = None  # doelgroep
+    years: list[Year] | None = Field(default=None, min_length=1)  # only these years of the period
 
     def problems(self) -> Iterator[tuple[str, str]]:
         """Options that this KPI does not take; a percentage target above 100."""
@@ -157,12 +159,141 @@ class Kpi(Section):
             yield "target", "verwacht een percentage van 0 tot en met 100"
 
 
+Amount = Annotated[float, Strict(), Field(ge=0)]
+PerYear = dict[Year, Amount]
+
+
+class Entered(Section):
+    """A result the case system cannot give, entered by hand for one year of the period
+    (shown as "opgegeven, niet berekend"). With a numeric value and target and no status,
+    the status is computed from them."""
+
+    year: Year
+    id: Text
+    label: Text
+    target: Number | None = None
+    value: Number | None = None
+    unit: Annotated[str, Strict()] = ""
+    direction: Literal["min", "max"] = "min"
+    status: Literal["behaald", "niet behaald", "geen gegevens"] | None = None
+    note: Annotated[str, Strict()] = ""
+
+
+class Stream(Section):
+    """A stream of the business-case model: a share of the benefit saved per placement."""
+
+    id: Text
+    label: Text
+    share: Share
+    target_group: Bool = False     # placements of clients in the target-group register
+
+
+class Investment(Section):
+    """One line of the business case's extra investment, per year."""
+
+    label: Text
+    amounts: PerYear
+
+
+class Participation(Section):
+    """People participating thanks to the assignment and the social saving per person a year."""
+
+    people: Amount
+    amount: Amount
+
+
+class PeriodFinance(Section):
+    """[kpi_period.finance]: the savings model of an assignment period.
+
+    `uitstroom` (001): placements above the baseline x average benefit x first-year factor x
+    share leaving fully in the year of placement, x durable share x share leaving fully
+    later. `businesscase` (000): extra placements per stream x its share of the benefit,
+    cohorts keeping `retention` of their people at work, plus `sroi_share` of the investment.
+    A model without its baseline is refused: it would count every placement as extra."""
+
+    model: Literal["uitstroom", "businesscase"]
+    source: Annotated[str, Strict()] = ""
+    baseline: Amount | PerYear            # placements per year without the assignment
+    # uitstroom
+    planned_extra: PerYear = Field(default_factory=dict)       # the forecast of the assignment
+    reported_extra: PerYear = Field(default_factory=dict)      # the realisation as reported
+    average_benefit_cost: Annotated[float, Strict(), Field(gt=0)] | None = None
+    first_year_factor: Share | None = None
+    fully_leaving_share: Share | None = None
+    durable_share: Share | None = None
+    social_return_per_placement: Amount | None = None
+    participation: Participation | None = None
+    buig_own_risk_pct: Annotated[float, Strict(), Field(ge=0, le=100)] | None = None
+    # businesscase
+    benefit_cost: Annotated[float, Strict(), Field(gt=0)] | None = None
+    retention: list[Share] = Field(default_factory=list)
+    sroi_share: Share = 0.0
+    streams: list[Stream] = Field(default_factory=list)
+    forecast: dict[str, PerYear] = Field(default_factory=dict)
+    investment: list[Investment] = Field(default_factory=list)
+
+    def per_year(self, years: list[int]) -> dict[int, float]:
+        """The baseline as {year: placements} over `years`."""
+        if isinstance(self.baseline, dict):
+            return {y: float(v) for y, v in self.baseline.items()}
+        return {y: float(self.baseline) for y in years}
+
+    def problems(self, years: list[int]) -> Iterator[tuple[str, str]]:
+        if isinstance(self.baseline, dict) and sorted(self.baseline) != years:
+            yield "baseline", (f"verwacht elk jaar {years[0]}-{years[-1]}, gevonden "
+                               f"{sorted(self.baseline)}")
+        need = (("average_benefit_cost", "first_year_factor", "fully_leaving_share",
+                 "durable_share") if self.model == "uitstroom"
+                else ("benefit_cost", "retention", "streams", "investment"))
+        for name in need:
+            if getattr(self, name) in (None, []):
+                yield name, f"ontbreekt (nodig bij model {self.model})"
+        for name in ("planned_extra", "reported_extra"):
+            for y in sorted(set(getattr(self, name)) - set(years)):
+                yield f"{name}.{y}", "verwacht een jaar van de periode"
+        ids = {s.id for s in self.streams}
+        for name in sorted(set(self.forecast) - ids):
+            yield f"forecast.{name}", f"verwacht een stroom ({', '.join(sorted(ids))})"
+
+
+class CostSplit(Section):
+    """[kpi_period.cost_split]: the assignment's yearly cost per municipality, half by
+    inhabitants and half by dossiers on the reference date; as adopted, and recomputed."""
+
+    total: Annotated[int, Strict(), Field(ge=0)]
+    reference_date: dt.date                     # TOML: "2023-01-01" or 2023-01-01
+    inhabitants: dict[str, Annotated[int, Strict(), Field(gt=0)]]
+    dossiers: dict[str, Annotated[int, Strict(), Field(gt=0)]] = Field(default_factory=dict)
+    adopted: dict[str, Amount] = Field(default_factory=dict)
+
+    @field_validator("reference_date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise PydanticCustomError("date", "verwacht een datum JJJJ-MM-DD") from None
+        return value
+
+    def problems(self, municipalities: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+        for name in ("inhabitants", "dossiers", "adopted"):
+            given = getattr(self, name)
+            if given and set(given) != set(municipalities):
+                yield name, f"verwacht precies de gemeenten ({', '.join(municipalities)})"
+
+
 class KpiPeriod(Section):
-    """[[kpi_period]]: an assignment period (first and last year) and its result agreements."""
+    """[[kpi_period]]: an assignment period (first and last year) and what belongs to it: its
+    result agreements, results entered by hand, its savings model and its cost split."""
 
     name: Text
+    key: Text | None = None          # the folder of the period's appendix; default "2024-2026"
     years: tuple[Year, Year]
-    kpis: list[Kpi] = Field(min_length=1)
+    kpis: list[Kpi] = Field(default_factory=list)
+    entered: list[Entered] = Field(default_factory=list)
+    finance: PeriodFinance | None = None
+    cost_split: CostSplit | None = None
 
     @field_validator("years", mode="before")
     @classmethod
@@ -171,19 +302,38 @@ class KpiPeriod(Section):
             raise PydanticCustomError("years", "verwacht [eerste jaar, laatste jaar]")
         return tuple(value)
 
+    @property
+    def first(self) -> int:
+        return self.years[0]
 
-class Finance(Section):
-    """[finance]: the savings model, the assignment's cost and its split."""
+    @property
+    def last(self) -> int:
+        return self.years[1]
 
-    assignment_cost: Annotated[int, Strict(), Field(ge=0)] | None = None   # € per year
-    baseline_placements: Annotated[int, Strict(), Field(ge=0)] = 0
-    planned_extra: dict[Year, Annotated[float, Strict(), Field(ge=0)]] = Field(
-        default_factory=dict)
-    average_benefit_cost: Annotated[float, Strict(), Field(gt=0)] = 18_000
-    first_year_factor: Share = 0.5
-    fully_leaving_share: Share = 0.75
-    durable_share: Share = 0.8
-    social_return_per_placement: Annotated[float, Strict(), Field(ge=0)] | None = None
+    @property
+    def label(self) -> str:
+        """The period's key: given, or its years ("2024-2026")."""
+        return self.key or (f"{self.first}-{self.last}" if self.first != self.last
+                            else str(self.first))
+
+    @property
+    def all_years(self) -> list[int]:
+        return list(range(self.first, self.last + 1))
+
+    def contains(self, year: int) -> bool:
+        return self.first <= year <= self.last
+
+    def kpis_of(self, year: int) -> list[Kpi]:
+        """The agreements that apply in `year` (a KPI may name the years it applies to)."""
+        return [k for k in self.kpis if year in (k.years or self.all_years)]
+
+    def entered_of(self, year: int) -> list[Entered]:
+        """The results entered by hand for `year`."""
+        return [e for e in self.entered if e.year == year]
+
+    def baseline(self) -> dict[int, float]:
+        """The savings model's baseline per year of the period."""
+        return self.finance.per_year(self.all_years) if self.finance else {}
 
 
 class Buig(Section):
@@ -193,6 +343,7 @@ class Buig(Section):
     year: Annotated[int, Strict(), Field(ge=1900, le=2100)]
     budget: Annotated[float, Strict(), Field(gt=0)]
     spending: Annotated[float, Strict(), Field(ge=0)]
+    schadelast: Annotated[float, Strict(), Field(ge=0)] | None = None     # schadelast BC
 
 
 class Config(Section):
@@ -204,7 +355,6 @@ class Config(Section):
     prognosis: Prognosis = Field(default_factory=Prognosis)
     publication: Publication = Field(default_factory=Publication)
     kpi_periods: list[KpiPeriod] = Field(default_factory=list, alias="kpi_period")
-    finance: Finance = Field(default_factory=Finance)
     buig: list[Buig] = Field(default_factory=list)
     _path: Path | None = PrivateAttr(default=None)
 
@@ -262,6 +412,23 @@ class Config(Section):
             for j, k in enumerate(period.kpis):
                 for option, problem in k.problems():
                     yield f"{key}.kpis[{j + 1}].{option}", problem
+                for y in k.years or ():
+                    if not period.contains(y):
+                        yield (f"{key}.kpis[{j + 1}].years",
+                               f"verwacht jaren van de periode, gevonden {y}")
+            for j, e in enumerate(period.entered):
+                if not period.contains(e.year):
+                    yield (f"{key}.entered[{j + 1}].year",
+                           f"verwacht een jaar van de periode, gevonden {e.year}")
+            if period.finance is not None:
+                for option, problem in period.finance.problems(period.all_years):
+                    yield f"{key}.finance.{option}", problem
+            if period.cost_split is not None:
+                for option, problem in period.cost_split.problems(self.municipalities):
+                    yield f"{key}.cost_split.{option}", problem
+            for j, other in enumerate(self.kpi_periods[:i]):
+                if period.label.casefold() == other.label.casefold():
+                    yield f"{key}.key", f"sleutel {period.label!r} ook bij kpi_period[{j + 1}]"
         for i, row in enumerate(self.buig):
             if row.municipality not in munis:
                 yield f"buig[{i + 1}].municipality", (
@@ -308,6 +475,8 @@ _EXPECTED = {
     "less_than": "verwacht een getal kleiner dan {lt}",
     "less_than_equal": "verwacht een getal van ten hoogste {le}",
     "literal_error": "verwacht een van {expected}",
+    "date_from_datetime_inexact": "verwacht een datum JJJJ-MM-DD",
+    "date_type": "verwacht een datum JJJJ-MM-DD",
 }
 
 
@@ -341,7 +510,10 @@ def _messages(exc: ValidationError) -> list[str]:
         loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
         loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))  # union branches
         kind = err["type"]
-        if kind == "extra_forbidden" and len(loc) == 1:
+        if kind == "extra_forbidden" and loc == ("finance",):
+            text = ("hoort bij een opdrachtperiode: zet het besparingsmodel in "
+                    "[kpi_period.finance] van de periode waarvoor het geldt")
+        elif kind == "extra_forbidden" and len(loc) == 1:
             text = "onbekende sectie (verkeerd gespeld?)"
         elif kind in _EXPECTED:
             ctx = {k: _number(v) for k, v in (err.get("ctx") or {}).items()}

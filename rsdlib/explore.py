@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rsdlib import kpi, tables
-from rsdlib.config import Config, Kpi
+from rsdlib import kpi, periods, tables
+from rsdlib.config import Config
 from rsdlib.io.model import Export
 
 DIMENSIONS = {
@@ -58,11 +58,16 @@ def flows(export: Export, start: str, end: str, by: str = "reden",
 
 def kpi_over_years(export: Export, config: Config, years: list[int],
                    gemeente: str | None = None) -> pd.DataFrame:
-    """Every KPI's realisation for a range of years (targets aside), for one municipality or all."""
+    """Every KPI's realisation for a range of years (targets aside), for one municipality or
+    all, each year by the definitions of the assignment period that contains it (2019: the
+    target-group register and 12 months' durability; 2024-2026: a work disability and 6
+    months). A KPI the year's period does not define, or a year outside every period, is
+    empty: there is no definition to apply."""
     out = {}
-    settings = {name: Kpi(id=name, label=name, target=0, steps=["2a", "2b", "3", "4", "5"],
-                          months=6, definition="arbeidsbeperking") for name in kpi.KPIS}
     for y in years:
-        out[y] = {name: k.compute(export, y, settings[name], gemeente)
+        period = periods.period_for(config, y)
+        defined = {k.id: k for k in period.kpis_of(y)} if period else {}
+        out[y] = {name: (k.compute(export, y, defined[name], gemeente) if name in defined
+                         else None)
                   for name, k in kpi.KPIS.items()}
     return pd.DataFrame(out).astype(float)

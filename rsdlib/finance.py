@@ -1,7 +1,18 @@
-"""Finance: the savings model of an assignment, the cost split per municipality, BUIG budgets.
+"""Finance: the savings model of an assignment period, the cost split per municipality, BUIG.
 
-All parameters come from configuration ([finance] and [[buig]]); nothing here is specific
-to one service. Amounts are in euros; a column whose label ends in "(€)" holds euros.
+All parameters come from configuration: each assignment period has its own savings model
+(`[kpi_period.finance]`) and cost split (`[kpi_period.cost_split]`), BUIG rows are
+`[[buig]]`. Nothing here is specific to one service. Amounts are in euros; a column whose
+label ends in "(€)" holds euros.
+
+Two savings models are known:
+- `uitstroom` (001): placements above a baseline x average benefit x first-year factor x
+  share leaving fully in the year of placement, x durable share x share leaving fully in
+  each later year of the period;
+- `businesscase` (000): extra placements above a baseline, regular and from the
+  target-group register, each saving a share of the benefit, a cohort keeping the
+  configured share of its people at work in its 1st, 2nd, 3rd year; plus a social return
+  of a share of the investment; the budget result is the total saving minus the investment.
 """
 
 from __future__ import annotations
@@ -12,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from rsdlib.config import Config
-from rsdlib.kpi import period_for, placed
+from rsdlib.kpi import placed
+from rsdlib.periods import Period, period_for
 
 
 @dataclass(frozen=True)
@@ -25,10 +37,10 @@ class SavingsModel:
     durable: float = 0.80            # share still off benefit in later years
 
     @classmethod
-    def from_config(cls, config: Config, durable: float | None = None) -> SavingsModel:
-        f = config.finance
-        return cls(f.average_benefit_cost, f.first_year_factor, f.fully_leaving_share,
-                   durable if durable is not None else f.durable_share)
+    def from_period(cls, period: Period) -> SavingsModel:
+        f = period.finance
+        return cls(float(f.average_benefit_cost), float(f.first_year_factor),  # type: ignore
+                   float(f.fully_leaving_share), float(f.durable_share))      # type: ignore
 
 
 def savings(extra: dict[int, float], model: SavingsModel) -> pd.DataFrame:
@@ -55,7 +67,8 @@ def savings(extra: dict[int, float], model: SavingsModel) -> pd.DataFrame:
 
 
 def social_return(extra: dict[int, float], per_placement: float) -> pd.DataFrame:
-    """Broader social return per year: cumulative extra placements x the yearly amount."""
+    """Broader social return per year: cumulative extra placements x the yearly amount (as
+    001 looks back on 2021-2023: 341 x 7.000 a year)."""
     years = sorted(extra)
     cumulative = np.cumsum([extra[y] for y in years])
     table = pd.DataFrame({"Extra plaatsingen (cumulatief)": cumulative,
@@ -97,11 +110,15 @@ def cost_split(total: int, inhabitants: dict[str, int], dossiers: dict[str, int]
     return table
 
 
-def buig(rows: list[dict]) -> pd.DataFrame:
-    """BUIG budget against spending per municipality and year: difference and % of budget."""
+def buig(rows: list[dict], own_risk_pct: float | None = None) -> pd.DataFrame:
+    """BUIG budget against spending per municipality and year: difference, % of budget, the
+    schadelast BC where given, and the own-risk ceiling (a % of the budget) where configured."""
+    columns = ["BUIG-budget (€)", "BUIG-uitgaven (€)", "Verschil (€)", "% van budget",
+               "Schadelast BC (€)"]
+    if own_risk_pct is not None:
+        columns += [f"Maximaal eigen risico {own_risk_pct:g}% (€)", "Tekort boven eigen risico (€)"]
     if not rows:
-        return pd.DataFrame(columns=["BUIG-budget (€)", "BUIG-uitgaven (€)", "Verschil (€)",
-                                     "% van budget"]).rename_axis("rij")
+        return pd.DataFrame(columns=columns, dtype=float).rename_axis("rij")
     frame = pd.DataFrame(rows)
     table = pd.DataFrame({
         "BUIG-budget (€)": frame["budget"].astype(float).to_numpy(),
@@ -109,69 +126,337 @@ def buig(rows: list[dict]) -> pd.DataFrame:
         index=[f"{m} {y}" for m, y in zip(frame["municipality"], frame["year"], strict=True)])
     table["Verschil (€)"] = table["BUIG-budget (€)"] - table["BUIG-uitgaven (€)"]
     table["% van budget"] = 100 * table["Verschil (€)"] / table["BUIG-budget (€)"]
+    table["Schadelast BC (€)"] = (frame["schadelast"].astype(float).to_numpy()
+                                  if "schadelast" in frame else np.nan)
+    if own_risk_pct is not None:
+        ceiling = table["BUIG-budget (€)"] * own_risk_pct / 100
+        table[columns[-2]] = ceiling
+        table[columns[-1]] = (-table["Verschil (€)"] - ceiling).clip(lower=0)
     table.index.name = "rij"
     return table
 
 
+def whole_euros(values):
+    """Amounts rounded half up to whole euros, as the sources print them."""
+    return np.floor(np.asarray(values, dtype=float) + 0.5)
+
+
 def placements_per_year(outflow: pd.DataFrame, years: list[int]) -> dict[int, int]:
-    """Outflow rows to work, school or business per year (the KPI's reasons)."""
+    """Outflow rows to work, school or business per year (the KPI's reasons): the savings
+    models count outflow, not distinct clients (001, footnote to the 2021-2023 table)."""
     return {y: len(placed(outflow, y)) for y in years}
 
 
-def finance_tables(config: Config, outflow: pd.DataFrame, dossiers_start: dict[str, int],
-                   year: int) -> dict[str, pd.DataFrame]:
-    """The finance section of the service appendix for report year `year`."""
-    f = config.finance
-    model = SavingsModel.from_config(config)
+def year_closed(export_date: pd.Timestamp, year: int) -> bool:
+    """Whether the export covers the whole year (its date is 31-12 of the year or later)."""
+    return export_date >= pd.Timestamp(year, 12, 31)
+
+
+# --------------------------------------------------------------------------- model 001
+
+
+def planned(period: Period) -> tuple[dict[int, float], str]:
+    """The extra placements the period's own figures assume: the forecast of the assignment
+    (`planned_extra`), or the realisation as a later document reported it (`reported_extra`)."""
+    f = period.finance
+    for given, label in ((f.planned_extra, "prognose van de opdracht"),
+                         (f.reported_extra, "zoals gerapporteerd")):
+        if given:
+            return {int(y): float(v) for y, v in given.items()}, label
+    return {}, ""
+
+
+def besparing_totaal(period: Period) -> pd.DataFrame:
+    """The total the assignment promises (001, "Totale besparingen"): savings on benefits,
+    social return of the extra placements, and participation, over the whole period."""
+    from rsdlib.publish import fmt_count, fmt_euro
+
+    f = period.finance
+    extra, _ = planned(period)
+    n = len(period.all_years)
+    rows = {"Besparing op uitkeringslasten":
+            savings(extra, SavingsModel.from_period(period)).loc["Totaal", "Totaal (€)"]}
+    if f.social_return_per_placement is not None:
+        per = float(f.social_return_per_placement)
+        each = {int(v) for v in extra.values()}
+        how = (f"{fmt_count(each.pop())} x {fmt_euro(per)} x {n} jaar" if len(each) == 1
+               else f"extra plaatsingen x {fmt_euro(per)}")
+        rows[f"Maatschappelijke opbrengsten door uitstroom naar werk ({how})"] = (
+            sum(extra.values()) * per)
+    if f.participation is not None:
+        people, amount = f.participation.people, f.participation.amount
+        rows[f"Maatschappelijke besparing door actief participeren ({fmt_count(people)} x "
+             f"{fmt_euro(amount)} x {n} jaar)"] = people * amount * n
+    rows["Totaal"] = sum(rows.values())
+    table = pd.DataFrame({"Bedrag (€)": pd.Series(rows, dtype=float)})
+    table.index.name = "rij"
+    return table
+
+
+def _realised_uitstroom(period: Period, placements: dict[int, int], years: list[int]
+                        ) -> pd.DataFrame:
+    model = SavingsModel.from_period(period)
+    base = period.baseline()
+    extra = {y: max(0.0, placements[y] - base[y]) for y in years}
+    forecast, _ = planned(period)
+    per_forecast = (savings(forecast, model).loc["Totaal"] if forecast else None)
+    real = savings(extra, model).loc["Totaal"] if extra else None
+    per = period.finance.social_return_per_placement or None
+    rows = {}
+    for y in years:
+        rows[str(y)] = {
+            "Plaatsingen": float(placements[y]), "Basis": base[y], "Extra plaatsingen": extra[y],
+            "Extra plaatsingen opdracht": forecast.get(y, np.nan),
+            "Besparing (€)": real[f"{y} (€)"],
+            "Besparing opdracht (€)": (per_forecast.get(f"{y} (€)", np.nan)
+                                       if per_forecast is not None else np.nan),
+            **({"Maatschappelijke baten (€)": extra[y] * per} if per else {})}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# --------------------------------------------------------------------------- model 000
+
+
+def _investment(period: Period) -> dict[int, float]:
+    total = {y: 0.0 for y in period.all_years}
+    for line in period.finance.investment:
+        for y, v in line.amounts.items():
+            total[int(y)] += float(v)
+    return total
+
+
+def businesscase_savings(extra: dict[int, float], amount: float, retention: list[float]
+                         ) -> dict[int, float]:
+    """Savings per year of cohorts of extra placements, each keeping `retention[k]` of its
+    people at work in its (k+1)-th year."""
+    return {y: sum(extra[c] * amount * retention[y - c] for c in extra
+                   if c <= y and y - c < len(retention)) for y in extra}
+
+
+def businesscase_forecast(period: Period) -> pd.DataFrame:
+    """The business case as 000 prints it: savings per stream, social return on the
+    investment, total savings, the investment and the budget result, per year."""
+    f = period.finance
+    years = period.all_years
+    invest = _investment(period)
+    share = f.sroi_share
+    rows: dict[str, dict[int, float]] = {}
+    for s in f.streams:
+        given = f.forecast.get(s.id, {})
+        rows[s.label] = {y: float(given.get(y, np.nan)) for y in years}
+    rows["Social Return on Investment (MKBA)"] = {y: share * invest[y] for y in years}
+    rows["Totale besparing"] = {y: sum(r[y] for r in rows.values()) for y in years}
+    rows["Totale extra investering"] = invest
+    rows["Budgetresultaat"] = {y: rows["Totale besparing"][y] - invest[y] for y in years}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.columns = [f"{y} (€)" for y in years]
+    table = table.apply(whole_euros)
+    table["Totaal (€)"] = table.sum(axis=1)
+    table.index.name = "rij"
+    return table
+
+
+def _realised_businesscase(period: Period, outflow: pd.DataFrame, placements: dict[int, int],
+                           years: list[int]) -> pd.DataFrame:
+    f = period.finance
+    base = period.baseline()
+    retention = list(f.retention)
+    invest = _investment(period)
+    extra = {y: max(0.0, placements[y] - base[y]) for y in years}
+    register = {y: float(placed(outflow, y)["doelgroepregister"].sum()) for y in years}
+    # the extra placements are split over the streams as all placements of the year are
+    reg_extra = {y: extra[y] * register[y] / placements[y] if placements[y] else 0.0
+                 for y in years}
+    forecast = businesscase_forecast(period)
+    rows = {y: {"Plaatsingen": float(placements[y]),
+                "waarvan doelgroepregister": register[y], "Basis": base[y],
+                "Extra plaatsingen": extra[y]} for y in years}
+    for s in f.streams:
+        part = reg_extra if s.target_group else {y: extra[y] - reg_extra[y] for y in years}
+        amount = float(f.benefit_cost) * s.share      # type: ignore[arg-type]
+        for y, v in businesscase_savings(part, amount, retention).items():
+            rows[y][f"{s.label} (€)"] = v
+    for y in years:
+        rows[y]["Social return (€)"] = f.sroi_share * invest[y]
+        rows[y]["Totale besparing (€)"] = sum(v for k, v in rows[y].items() if k.endswith("(€)"))
+        rows[y]["Totale besparing opdracht (€)"] = forecast.loc["Totale besparing", f"{y} (€)"]
+        rows[y]["Budgetresultaat (€)"] = rows[y]["Totale besparing (€)"] - invest[y]
+    table = pd.DataFrame.from_dict({str(y): r for y, r in rows.items()}, orient="index")
+    return table
+
+
+def realised(period: Period, outflow: pd.DataFrame, export_date: pd.Timestamp,
+             upto: int) -> pd.DataFrame:
+    """The period's savings by its own model on the placements of the export, for each year of
+    the period up to `upto` that the export covers entirely, beside the period's own figures."""
+    years = [y for y in period.all_years if y <= upto and year_closed(export_date, y)]
+    if not years:
+        return pd.DataFrame().rename_axis("rij")
+    placements = placements_per_year(outflow, years)
+    table = (_realised_businesscase(period, outflow, placements, years)
+             if period.finance.model == "businesscase"
+             else _realised_uitstroom(period, placements, years))
+    table = table.astype(float)
+    table.loc["Totaal"] = table.sum(axis=0, min_count=1)
+    for col in ("Basis",):
+        if col in table:
+            table.loc["Totaal", col] = np.nan
+    table.index.name = "rij"
+    return table
+
+
+# --------------------------------------------------------------------------- cost split
+
+
+def period_cost_split(period: Period, dossiers_on_data: dict[str, int] | None,
+                      scope: str | None = None) -> pd.DataFrame:
+    """The cost split as adopted (the configured inhabitants, dossiers and amounts) beside the
+    split recomputed with the dossiers of the export on the reference date."""
+    s = period.cost_split
+    total = s.total
+    inh = dict(s.inhabitants)
+    adopted_dossiers = dict(s.dossiers)
+    if adopted_dossiers:
+        table = cost_split(total, inh, adopted_dossiers, rounding="per_amount")
+        if s.adopted:
+            table.loc[list(inh), "Bijdrage (€)"] = [float(s.adopted[m]) for m in inh]
+            table.loc["Totaal", "Bijdrage (€)"] = float(total)
+        table = table.rename(columns={"Dossiers": "Dossiers vastgesteld",
+                                      "% dossiers": "% dossiers vastgesteld",
+                                      "% totaal": "% totaal vastgesteld",
+                                      "Bijdrage (€)": "Bijdrage vastgesteld (€)"})
+    else:
+        table = pd.DataFrame({"Inwoners": [*inh.values(), sum(inh.values())]},
+                             index=[*inh, "Totaal"], dtype=float)
+        table["% inwoners"] = 100 * table["Inwoners"] / sum(inh.values())
+    if dossiers_on_data:
+        again = cost_split(total, inh, dossiers_on_data)
+        table["Dossiers export"] = again["Dossiers"]
+        table["% totaal herberekend"] = again["% totaal"]
+        table["Bijdrage herberekend (€)"] = again["Bijdrage (€)"]
+    if scope is not None:
+        table = table.loc[[scope, "Totaal"]]
+    table.index.name = "rij"
+    return table
+
+
+def dossiers_on(export, day: str) -> dict[str, int] | None:
+    """Distinct dossiers per municipality on a reference date: the snapshot of that date, or
+    of the day before (1 January: the 31 December snapshot); None when the export has neither."""
+    from rsdlib.tables import dossier_counts
+
+    counts = dossier_counts(export)
+    want = pd.Timestamp(day)
+    for d in (want, want - pd.Timedelta(days=1)):
+        if d in counts.index:
+            row = counts.loc[d]
+            return {m: int(row.get(m, 0)) for m in counts.columns if not m.startswith("_")}
+    return None
+
+
+# --------------------------------------------------------------------------- the section
+
+
+def finance_tables(config: Config, export, year: int | None = None,
+                   period: Period | None = None) -> dict[str, pd.DataFrame]:
+    """The finance section of the service appendix: of the period that contains `year` (a
+    year's appendix), or of `period` (the period's appendix). A year outside every period has
+    none. Realised figures cover the years of the period up to `year` that the export covers."""
+    if period is None:
+        period = period_for(config, year) if year is not None else None
+    if period is None:
+        return {}
+    upto = year if year is not None else period.last
+    f = period.finance
     out: dict[str, pd.DataFrame] = {}
-    planned = dict(f.planned_extra)
-    if planned:
-        out["besparing"] = savings(planned, model)
-    period = period_for(config, year)
-    if period is not None:
-        years = list(range(period.years[0], year + 1))
-        baseline = f.baseline_placements
-        placed = placements_per_year(outflow, years)
-        extra = {y: max(0.0, placed[y] - baseline) for y in years}
-        out["besparing_realisatie"] = savings(extra, model)
-        if f.social_return_per_placement is not None:
-            out["maatschappelijke_baten"] = social_return(extra, f.social_return_per_placement)
-    if f.assignment_cost is not None and config.inhabitants:
-        known = [y for y in config.inhabitants if y <= year] or list(config.inhabitants)
-        out["kostenverdeling"] = cost_split(f.assignment_cost,
-                                            config.inhabitants[max(known)], dossiers_start)
-    if config.buig:
-        out["buig"] = buig([b.model_dump() for b in config.buig])
+    if f is not None:
+        if f.model == "businesscase":
+            out["besparing"] = businesscase_forecast(period)
+        else:
+            extra, _ = planned(period)
+            if extra:
+                out["besparing"] = savings(extra, SavingsModel.from_period(period))
+            if f.planned_extra and (f.social_return_per_placement is not None
+                                    or f.participation is not None):
+                out["besparing_totaal"] = besparing_totaal(period)
+        real = realised(period, export["uitstroom"], export.export_date, upto)
+        if not real.empty:
+            out["besparing_realisatie"] = real
+    if period.cost_split is not None:
+        day = period.cost_split.reference_date.isoformat()
+        out["kostenverdeling"] = period_cost_split(period, dossiers_on(export, day))
+    rows = [r.model_dump() for r in config.buig if period.contains(r.year)]
+    if rows:
+        out["buig"] = buig(rows, f.buig_own_risk_pct if f is not None else None)
+    return out
+
+
+def municipal_finance(tables: dict[str, pd.DataFrame], scope: str) -> dict[str, pd.DataFrame]:
+    """A municipality's own finance lines: its cost share and its BUIG rows."""
+    out = {}
+    if "kostenverdeling" in tables:
+        out["kostenverdeling"] = tables["kostenverdeling"].loc[[scope, "Totaal"]]
+    if "buig" in tables:
+        mine = [r for r in tables["buig"].index if r.rsplit(" ", 1)[0] == scope]
+        if mine:
+            out["buig"] = tables["buig"].loc[mine]
     return out
 
 
 TITLES = {
-    "besparing": "Besparing uitkeringslasten: prognose van de opdracht",
-    "besparing_realisatie": "Besparing uitkeringslasten: realisatie uit de uitstroom",
-    "maatschappelijke_baten": "Brede maatschappelijke baten van extra plaatsingen",
-    "kostenverdeling": "Kosten van de opdracht per gemeente",
+    "besparing": "Besparing: de prognose van de opdracht",
+    "besparing_totaal": "Totale besparingen van de opdracht",
+    "besparing_realisatie": "Besparing gerealiseerd volgens het model van de opdracht",
+    "kostenverdeling": "Kosten van de opdracht per gemeente: vastgesteld en herberekend",
     "buig": "BUIG-budget en uitgaven",
 }
 
 
-def assumptions(config: Config) -> list[tuple[str, str]]:
-    """The model's assumptions, to print beside the figures."""
-    from rsdlib.publish import fmt_euro, fmt_pct
+def assumptions(config: Config, period: Period | None) -> list[tuple[str, str]]:
+    """The period's model and split in words, to print beside the figures."""
+    from rsdlib.publish import fmt_count, fmt_euro, fmt_pct
 
-    f = config.finance
-    m = SavingsModel.from_config(config)
-    return [
-        ("Gemiddelde uitkering", f"{fmt_euro(m.cost)} per jaar"),
-        ("Jaar van plaatsing", f"{fmt_pct(100 * m.first_year, 0)} van een jaar besparing "
-                               "(niet iedereen stroomt per 1 januari uit)"),
-        ("Volledige uitstroom", f"{fmt_pct(100 * m.fully_leaving, 0)} stroomt volledig uit"),
-        ("Duurzaamheid", f"{fmt_pct(100 * m.durable, 0)} blijft in de latere jaren uit de "
-                         "uitkering"),
-        ("Basis", f"besparing telt plaatsingen boven {f.baseline_placements} per jaar"),
-        ("Maatschappelijke baten", f"{fmt_euro(f.social_return_per_placement or 0)} per "
-                                   "extra plaatsing per jaar"),
-        ("Kostenverdeling", "de helft naar aandeel inwoners, de helft naar aandeel "
-                            "uitkeringsdossiers (1 januari); afgerond op hele euro's, het totaal "
-                            "klopt exact"),
-        ("BUIG", "verschil = budget - uitgaven; percentage van het budget"),
-    ]
+    if period is None:
+        return []
+    f, out = period.finance, [("Periode", f"{period.name} ({period.label})")]
+    if f is not None and f.source:
+        out.append(("Bron", f.source))
+    if f is not None and f.model == "uitstroom":
+        m = SavingsModel.from_period(period)
+        base = period.baseline()
+        bases = sorted(set(base.values()))
+        out += [
+            ("Gemiddelde uitkering", f"{fmt_euro(m.cost)} per jaar"),
+            ("Jaar van plaatsing", f"{fmt_pct(100 * m.first_year, 0)} van een jaar besparing "
+                                   "(niet iedereen stroomt per 1 januari uit)"),
+            ("Volledige uitstroom", f"{fmt_pct(100 * m.fully_leaving, 0)} stroomt volledig uit"),
+            ("Duurzaamheid", f"{fmt_pct(100 * m.durable, 0)} blijft in de latere jaren uit de "
+                             "uitkering"),
+            ("Basis", "besparing telt de uitstroom naar werk boven "
+                      + (f"{fmt_count(bases[0])} per jaar" if len(bases) == 1 else ", ".join(
+                          f"{fmt_count(v)} in {y}" for y, v in base.items())))]
+        if f.social_return_per_placement is not None:
+            out.append(("Maatschappelijke baten", f"{fmt_euro(f.social_return_per_placement)}"
+                                                  " per extra plaatsing, in het jaar van plaatsing"))
+    elif f is not None and f.model == "businesscase":
+        streams = "; ".join(f"{s.label}: {fmt_pct(100 * s.share, 0)} van "
+                            f"{fmt_euro(float(f.benefit_cost))}"  # type: ignore[arg-type]
+                            for s in f.streams)
+        ret = ", ".join(fmt_pct(100 * r, 0) for r in f.retention)
+        out += [("Besparing per plaatsing", streams),
+                ("Aan het werk per jaar na plaatsing", ret),
+                ("Social return", f"{fmt_pct(100 * f.sroi_share, 0)} van de "
+                                  "extra investering"),
+                ("Basis", f"extra plaatsingen boven "
+                          f"{fmt_count(period.baseline()[period.first])} per jaar; het "
+                          "aandeel doelgroepregister is dat van alle plaatsingen")]
+    if period.cost_split is not None:
+        out.append(("Kostenverdeling", "de helft naar aandeel inwoners, de helft naar aandeel "
+                    f"uitkeringsdossiers op {period.cost_split.reference_date:%d-%m-%Y}; "
+                    "vastgesteld: "
+                    "zoals de raden het besloten; herberekend: met de dossiers van de export op "
+                    "die datum, afgerond op hele euro's, het totaal klopt exact"))
+    if f is not None and f.buig_own_risk_pct is not None:
+        out.append(("BUIG", f"verschil = budget - uitgaven; het eigen risico van een gemeente is "
+                            f"ten hoogste {f.buig_own_risk_pct:g}% van het BUIG-budget"))
+    return out

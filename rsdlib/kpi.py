@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from rsdlib import schema
-from rsdlib.config import Config, KpiPeriod
+from rsdlib.config import Config, Entered
 from rsdlib.config import Kpi as KpiSetting
 from rsdlib.io.model import Export
+from rsdlib.periods import Period, period_for
 
 BEHAALD, NIET_BEHAALD, GEEN_GEGEVENS = "behaald", "niet behaald", "geen gegevens"
 FORWARD_FROM = ("2b", "3", "4")
@@ -75,6 +76,13 @@ def durable_share(outflow: pd.DataFrame, inflow: pd.DataFrame, year: int, months
                   export_date: pd.Timestamp) -> float | None:
     """Share (0-100) of the year's placed clients with no new inflow within `months` after
     their last placement; None while the window has not passed for every placement."""
+    counts = durable_counts(outflow, inflow, year, months, export_date)
+    return None if counts is None else 100 * counts[0] / counts[1]
+
+
+def durable_counts(outflow: pd.DataFrame, inflow: pd.DataFrame, year: int, months: int,
+                   export_date: pd.Timestamp) -> tuple[int, int] | None:
+    """(durable, placed) clients of the year (see durable_share)."""
     p = placed(outflow, year).groupby("klantnummer", observed=True)["uitstroomdatum"].max()
     if p.empty:
         return None
@@ -86,7 +94,7 @@ def durable_share(outflow: pd.DataFrame, inflow: pd.DataFrame, year: int, months
         inflow[["klantnummer", "instroomdatum"]], on="klantnummer", how="left")
     back = (pairs["instroomdatum"] > pairs["placed"]) & (pairs["instroomdatum"] <= pairs["end"])
     returned = pairs.loc[back, "klantnummer"].nunique()
-    return 100 * (len(p) - returned) / len(p)
+    return len(p) - returned, len(p)
 
 
 def month_end_snapshots(klanten: pd.DataFrame, year: int) -> list[pd.Timestamp]:
@@ -98,19 +106,28 @@ def month_end_snapshots(klanten: pd.DataFrame, year: int) -> list[pd.Timestamp]:
 
 def active_share(klanten: pd.DataFrame, year: int, steps: tuple[str, ...]) -> float | None:
     """Share (0-100) of clients on `steps` with an active activity, averaged over month ends."""
+    parts = active_parts(klanten, year, steps)
+    return None if parts is None else parts[0] / parts[1]
+
+
+def active_parts(klanten: pd.DataFrame, year: int, steps: tuple[str, ...]
+                 ) -> tuple[float, int] | None:
+    """(sum of the month ends' shares, number of month ends) of active_share."""
     days = month_end_snapshots(klanten, year)
     on = klanten[klanten["peildatum"].isin(days) & klanten["trede"].isin(steps)]
     means = on.groupby("peildatum")["actief_traject"].mean()    # month ends with such clients
-    return float(100 * means.mean()) if len(means) else None
+    return (float(100 * means.sum()), len(means)) if len(means) else None
+
+
+def lks_count(klanten: pd.DataFrame, year: int) -> int | None:
+    """Clients with wage-cost subsidy at 31-12-Y (None without that snapshot)."""
+    s = klanten[klanten["peildatum"] == pd.Timestamp(year, 12, 31)]
+    return int(s["loonkostensubsidie"].sum()) if len(s) else None
 
 
 def lks_growth(klanten: pd.DataFrame, year: int) -> float | None:
     """Growth (%) of clients working with wage-cost subsidy, 31-12-Y against 31-12-(Y-1)."""
-    def count(y: int) -> int | None:
-        s = klanten[klanten["peildatum"] == pd.Timestamp(y, 12, 31)]
-        return int(s["loonkostensubsidie"].sum()) if len(s) else None
-
-    now, before = count(year), count(year - 1)
+    now, before = lks_count(klanten, year), lks_count(klanten, year - 1)
     if now is None or not before:
         return None
     return 100 * (now - before) / before
@@ -118,18 +135,30 @@ def lks_growth(klanten: pd.DataFrame, year: int) -> float | None:
 
 def youth_to_benefit(talks: pd.DataFrame, year: int) -> float | None:
     """Share (0-100) of the year's preventive talks with young people followed by a benefit."""
+    parts = youth_to_benefit_parts(talks, year)
+    return None if parts is None else 100 * parts[0] / parts[1]
+
+
+def youth_to_benefit_parts(talks: pd.DataFrame, year: int) -> tuple[int, int] | None:
+    """(talks followed by a benefit, talks) of the year."""
     t = talks[_in_year(talks["datum"], year)]
-    return 100 * float((t["uitkomst"] == "UITKERING").mean()) if len(t) else None
+    return (int((t["uitkomst"] == "UITKERING").sum()), len(t)) if len(t) else None
 
 
 def youth_active(klanten: pd.DataFrame, year: int) -> float | None:
     """Share (0-100) of clients under 27 at 31-12-Y without exemption that are active."""
+    parts = youth_active_parts(klanten, year)
+    return None if parts is None else 100 * parts[0] / parts[1]
+
+
+def youth_active_parts(klanten: pd.DataFrame, year: int) -> tuple[int, int] | None:
+    """(active, all) clients under 27 at 31-12-Y without exemption."""
     day = pd.Timestamp(year, 12, 31)
     s = klanten[(klanten["peildatum"] == day) & ~klanten["ontheffing"]]
     from rsdlib.tables import age_years
 
     s = s[age_years(s["geboortedatum"], day) < 27]
-    return 100 * float(s["actief_traject"].mean()) if len(s) else None
+    return (int(s["actief_traject"].sum()), len(s)) if len(s) else None
 
 
 @dataclass(frozen=True)
@@ -185,13 +214,40 @@ KPIS: dict[str, Kpi] = {
 }
 
 
-def period_for(config: Config, year: int) -> KpiPeriod | None:
-    """The configured assignment period that contains the year, if any."""
-    for period in config.kpi_periods:
-        first, last = period.years
-        if first <= year <= last:
-            return period
-    return None
+# How a KPI of one year adds up over a period: each year gives (numerator, denominator) and
+# the period's value is sum(numerators) / sum(denominators) (x 100 for shares), except where
+# said otherwise.
+PERIOD_RULE = {
+    "plaatsingen": "som van de jaren",
+    "plaatsingen_doelgroep": "som van de jaren",
+    "werkfit": "som van de jaren",
+    "stap_voorwaarts": "som van de jaren",
+    "duurzaam": "aandeel over alle plaatsingen van de jaren samen",
+    "actief": "gemiddelde over alle maandstanden van de jaren",
+    "lks_groei": "gemiddelde jaarlijkse groei (meetkundig) over de jaren",
+    "jongeren_uitkering": "aandeel over alle gesprekken van de jaren samen",
+    "jongeren_actief": "aandeel over de jongeren op 31-12 van de jaren samen",
+}
+
+
+def _parts(export: Export, year: int, k: KpiSetting, scope: str | None) -> tuple[float, float] | None:
+    """(numerator, denominator) of one KPI in one year; the KPI's value is their ratio."""
+    kid = k.id
+    if kid == "duurzaam":
+        return durable_counts(_f(export, "uitstroom", scope), _f(export, "instroom", scope), year,
+                              k.months or 6, export.export_date)
+    if kid == "actief":
+        return active_parts(_f(export, "klanten", scope), year, tuple(k.steps or ()))
+    if kid == "lks_groei":
+        kl = _f(export, "klanten", scope)
+        now, before = lks_count(kl, year), lks_count(kl, year - 1)
+        return None if now is None or not before else (float(now), float(before))
+    if kid == "jongeren_uitkering":
+        return youth_to_benefit_parts(_f(export, "jongeren_gesprekken", scope), year)
+    if kid == "jongeren_actief":
+        return youth_active_parts(_f(export, "klanten", scope), year)
+    value = KPIS[kid].compute(export, year, k, scope)
+    return None if value is None else (float(value), 1.0)
 
 
 def status(value: float | None, target: float, direction: str = "min") -> str:
@@ -208,30 +264,166 @@ def has_data(export: Export, year: int) -> bool:
         (export["uitstroom"]["uitstroomdatum"].dt.year == year).any())
 
 
+def year_closed(export: Export, year: int) -> bool:
+    """Whether the year has ended within the export (its date is 31-12 of the year or later)."""
+    return export.export_date >= pd.Timestamp(year, 12, 31)
+
+
+BEREKEND, OPGEGEVEN = "berekend", "opgegeven, niet berekend"
+COLUMNS = ["KPI", "Eenheid", "Doel", "Realisatie", "Status", "Bron", "Definitie"]
+
+
+def _entered_row(e: Entered) -> dict:
+    """A result entered by hand: its value and target as given, its status as given or, when
+    both are numbers, compared."""
+    value, target = e.value, e.target
+    numeric = value is not None and target is not None
+    given = e.status or (status(float(value), float(target), e.direction)  # type: ignore[arg-type]
+                         if numeric else GEEN_GEGEVENS)
+    return {"KPI": e.label, "Eenheid": e.unit,
+            "Doel": np.nan if target is None else float(target),
+            "Realisatie": np.nan if value is None else float(value),
+            "Status": given, "Bron": OPGEGEVEN, "Definitie": e.note}
+
+
 def kpi_scorecard(export: Export, year: int, config: Config,
                   scope: str | None = None) -> pd.DataFrame:
     """One row per result agreement of the period containing the year: KPI, Doel, Realisatie,
-    Status, and the definition; percentages marked in `attrs["pct_rows"]`."""
+    Status, Bron (berekend, or entered by hand) and the definition; percentages marked in
+    `attrs["pct_rows"]`. Without a period, or a period without agreements for the year, the
+    table has no rows."""
     period = period_for(config, year)
-    columns = ["KPI", "Eenheid", "Doel", "Realisatie", "Status", "Definitie"]
-    if period is None:
-        table = pd.DataFrame(columns=columns).rename_axis("rij")
+    kpis = period.kpis_of(year) if period else []
+    entered = period.entered_of(year) if period else []
+    if not kpis and not entered:
+        table = pd.DataFrame(columns=COLUMNS).rename_axis("rij")
         table.attrs["pct_rows"] = []
         return table
     covered = has_data(export, year)
     rows, pct_rows = {}, []
-    for k in period.kpis:
+    for k in kpis:
         kpi = KPIS[k.id]
         value = kpi.compute(export, year, k, scope) if covered else None
         rows[k.id] = {
             "KPI": k.label, "Eenheid": k.unit, "Doel": k.target,
             "Realisatie": np.nan if value is None else float(value),
             "Status": status(value, k.target, k.direction),
-            "Definitie": kpi.definition,
+            "Bron": BEREKEND, "Definitie": kpi.definition,
         }
         if k.unit == "%":
             pct_rows.append(k.id)
-    table = pd.DataFrame.from_dict(rows, orient="index")[columns]
+    if scope is None:                   # results entered by hand are the service's
+        for e in entered:
+            rows[e.id] = _entered_row(e)
+    table = pd.DataFrame.from_dict(rows, orient="index")[COLUMNS]
     table.index.name = "rij"
     table.attrs["pct_rows"] = pct_rows
+    return table
+
+
+class _Part:
+    """One municipality's rows of an export, for computing its KPIs with the service's code."""
+
+    def __init__(self, export: Export, rows: dict[str, np.ndarray]):
+        self._export, self._rows = export, rows
+        self.export_date = export.export_date
+        self.peildata = export.peildata
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        frame = self._export[name]
+        return frame.iloc[self._rows.get(name, np.array([], dtype=np.intp))]
+
+
+def split_by_municipality(export: Export, names: tuple[str, ...]) -> dict[str, _Part]:
+    """Each municipality's rows of every frame, found by one grouping per frame."""
+    rows: dict[str, dict[str, np.ndarray]] = {m: {} for m in names}
+    for name in ("klanten", "instroom", "uitstroom", "trede_mutaties", "jongeren_gesprekken"):
+        groups = export[name].groupby("gemeente", observed=True).indices
+        for m in names:
+            if m in groups:
+                rows[m][name] = groups[m]
+    return {m: _Part(export, rows[m]) for m in names}
+
+
+def municipal_scorecards(export: Export, year: int, config: Config) -> dict[str, pd.DataFrame]:
+    """Each municipality's realisation of the year's agreements beside the service's, with the
+    service's target and status: the agreements are service-wide, a municipality has no target
+    of its own."""
+    service = kpi_scorecard(export, year, config)
+    service = service[service["Bron"] == BEREKEND]
+    if service.empty:
+        return {}
+    parts = split_by_municipality(export, config.municipalities)
+    out = {}
+    for m in config.municipalities:
+        own = kpi_scorecard(parts[m], year, config)          # type: ignore[arg-type]
+        table = pd.DataFrame({
+            "KPI": service["KPI"], "Eenheid": service["Eenheid"],
+            f"Doel {config.short}": service["Doel"], m: own["Realisatie"].reindex(service.index),
+            config.short: service["Realisatie"], f"Status {config.short}": service["Status"]})
+        table.index.name = "rij"
+        table.attrs["pct_rows"] = service.attrs["pct_rows"]
+        out[m] = table
+    return out
+
+
+# --------------------------------------------------------------------------- the period
+
+
+def periode_kpi(export: Export, period: Period, config: Config,
+                scope: str | None = None) -> pd.DataFrame:
+    """Each result agreement of the period per year and over the period: realisation and
+    status per year, the target per year and for the period, the period's realisation and
+    status, and how the period adds up (PERIOD_RULE).
+
+    A year that has not ended within the export (or whose window has not passed) is
+    `geen gegevens`; the period is then provisional (`attrs["voorlopig"]`): its realisation
+    covers the years with data and is compared with the target of those years."""
+    export_ = export if scope is None else split_by_municipality(
+        export, (scope,))[scope]          # a municipality's rows; the targets are the service's
+    rows, pct_rows = {}, []
+    provisional = False
+    for k in period.kpis:
+        kid, target = k.id, float(k.target)
+        direction = k.direction
+        years = [y for y in period.all_years if y in (k.years or period.all_years)]
+        row = {"KPI": k.label, "Eenheid": k.unit, "Doel per jaar": target}
+        parts = {}
+        for y in years:
+            got = _parts(export_, y, k, None) if year_closed(export, y) else None  # type: ignore
+            parts[y] = got
+            value = None if got is None else (got[0] / got[1] if kid != "lks_groei"
+                                              else 100 * (got[0] - got[1]) / got[1])
+            if value is not None and k.unit == "%" and kid not in ("actief", "lks_groei"):
+                value *= 100
+            row[str(y)] = np.nan if value is None else value
+            row[f"Status {y}"] = status(value, target, direction)
+        done = {y: v for y, v in parts.items() if v is not None}
+        provisional = provisional or len(done) < len(years)
+        count = k.unit != "%"
+        row["Doel periode"] = target * len(years) if count else target
+        value = None
+        if done:
+            if kid == "lks_groei":
+                first, last = min(done), max(done)
+                growth = np.prod([done[y][0] / done[y][1] for y in done])
+                value = 100 * (growth ** (1 / len(done)) - 1) if first <= last else None
+            elif count:
+                value = sum(v[0] for v in done.values())
+            else:
+                num, den = (sum(v[i] for v in done.values()) for i in (0, 1))
+                value = num / den * (1 if kid == "actief" else 100)
+        row["Periode"] = np.nan if value is None else float(value)
+        compare = target * len(done) if count else target
+        st = status(value, compare, direction)
+        row["Status periode"] = (f"voorlopig {st}" if done and len(done) < len(years)
+                                 else st)
+        row["Periode berekend als"] = PERIOD_RULE[kid]
+        rows[kid] = row
+        if not count:
+            pct_rows.append(kid)
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "rij"
+    table.attrs["pct_rows"] = pct_rows
+    table.attrs["voorlopig"] = provisional
     return table

@@ -177,8 +177,6 @@ def config_text(config: dict) -> str:
         '  { id = "werkfit", label = "Werkfit gemaakt", target = 3000, unit = "aantal" },',
         '  { id = "duurzaam", label = "Duurzame plaatsing (6 maanden)", target = 80, '
         'unit = "%", months = 6 },', "]", "",
-        "[finance]", "average_benefit_cost = 18000", "first_year_factor = 0.5",
-        "fully_leaving_share = 0.75", "durable_share = 0.80", "",
     ]
     return "\n".join(lines)
 

@@ -45,6 +45,7 @@ class Prepared:
     age_gender: dict[str, pd.DataFrame]
     inflow_reasons: pd.DataFrame
     patterns: dict[str, set] = field(default_factory=dict)
+    municipal_cards: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def slice(self, scope: str, config: Config) -> Prepared:
         """What one scope's notebook needs."""
@@ -56,7 +57,9 @@ class Prepared:
         return {"trend": self.trend.slice(None if own else scope) if self.trend else None,
                 "age_gender": {k: v for k, v in self.age_gender.items() if k == scope},
                 "inflow_reasons": (self.inflow_reasons if own
-                                   else self.inflow_reasons.loc[[scope]])}
+                                   else self.inflow_reasons.loc[[scope]]),
+                "municipal_cards": {k: v for k, v in self.municipal_cards.items()
+                                    if k == scope}}
 
     def replace_part(self, part: dict) -> Prepared:
         """This with one scope's part (scope_part) put in."""
@@ -69,7 +72,7 @@ class Prepared:
     def common(self) -> Prepared:
         """Everything but the per-scope fields: a batch writes it once per year, not once per
         scope (hundreds of copies of the service tables and the validation report)."""
-        return dataclasses.replace(self, trend=None, age_gender={},
+        return dataclasses.replace(self, trend=None, age_gender={}, municipal_cards={},
                                    inflow_reasons=self.inflow_reasons.iloc[:0])
 
 
@@ -82,17 +85,16 @@ def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepar
     previous = None
     if not public and _has_year(exp, year - 1):
         previous = tables.bijlage_2_1_trede(exp, year - 1, short, cfg)
-    scorecard = (kpi.kpi_scorecard(exp, year, cfg) if kpi.period_for(cfg, year) is not None
-                 else None)
-    start = full["bijlage_2_6_dossiers"].iloc[:, 0]
-    money = finance.finance_tables(cfg, exp["uitstroom"], {m: int(start[m])
-                                                          for m in cfg.municipalities}, year)
+    scorecard = kpi.kpi_scorecard(exp, year, cfg)
+    scorecard = None if scorecard.empty else scorecard
+    cards = kpi.municipal_scorecards(exp, year, cfg) if scorecard is not None else {}
+    money = finance.finance_tables(cfg, exp, year)
     ages = tables.age_by_gender_all(exp, year, cfg)
     patterns = ({tid: suppress.suppress(tid, t, cfg, short) for tid, t in full.items()}
                 if public else {})
     return Prepared(year, mode, exp.report, full, previous,
                     None if public else trends.trend_base(exp, year), scorecard, money, ages,
-                    tables.inflow_reasons(exp, year, short, cfg), patterns)
+                    tables.inflow_reasons(exp, year, short, cfg), patterns, cards)
 
 
 def _has_year(export: Export, year: int) -> bool:

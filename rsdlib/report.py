@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rsdlib import __version__, charts, finance, publish, suppress, tables, trends
+from rsdlib import __version__, charts, finance, kpi, periods, publish, suppress, tables, trends
 from rsdlib.config import Config, load_config
 from rsdlib.io import load
 from rsdlib.io.model import ValidationReport
@@ -42,12 +42,24 @@ NOTES = {
                    "decimalen.",
     "Gemeentelijke scope": "In de bijlage van één gemeente staan bij de bloktabellen de "
                            "gemeente zelf en de totalen van de hele dienst ter vergelijking.",
+    "Resultaatafspraken": "De resultaatafspraken gelden voor de hele dienst: een gemeente heeft "
+                          "geen eigen doel. In de bijlage van een gemeente staat haar realisatie "
+                          "naast die van de dienst en het doel van de dienst. Resultaten die het "
+                          "klantvolgsysteem niet kan geven, staan er als 'opgegeven, niet "
+                          "berekend'.",
+    "Periode": "Een jaar dat in de export nog niet is afgesloten (of waarvan de termijn van de "
+               "duurzaamheid nog niet verstreken is) heeft 'geen gegevens'; de periode is dan "
+               "voorlopig en haar realisatie telt alleen de jaren met gegevens, vergeleken met "
+               "het doel van die jaren.",
 }
+
+MUNICIPAL_CARD_NOTE = ("De resultaatafspraken gelden voor de hele dienst; de gemeente heeft geen "
+                       "eigen doel. Haar realisatie staat naast die van de dienst.")
 
 
 # The page's sections in order: table IDs, and charts as "chart:NAME".
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "Resultaatafspraken": ("kpi_scorecard", "chart:kpi"),
+    "Resultaatafspraken": ("kpi_scorecard", "kpi_gemeente", "periode_kpi", "chart:kpi"),
     "Bijlagen": (
         "bijlage_1_treden", "bijlage_2_1_trede", "chart:treden", "bijlage_2_1_leeftijd",
         "chart:leeftijd", "bijlage_2_2_uitkeringsduur", "chart:uitkeringsduur",
@@ -56,7 +68,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "bijlage_2_4_instroom_reden", "chart:instroomredenen", "bijlage_2_5_instroom_groep",
         "bijlage_2_6_dossiers", "jaarvergelijking_trede"),
     "Ontwikkeling": (
-        "chart:stromen", "trend_stromen", "chart:dossiers", "trend_dossiers", "trend_actief",
+        "chart:stromen", "trend_stromen", "chart:dossiers", "periode_prognose", "trend_dossiers",
+        "trend_actief",
         "chart:cohorten", "cohort_uitstroom"),
 }
 
@@ -75,6 +88,14 @@ class Report:
     metas: dict[str, publish.TableMeta]
     charts: list[charts.Chart] = field(default_factory=list)
     run_date: str = ""
+    period: periods.Period | None = None      # the period of a year, or of a period's appendix
+    whole_period: bool = False                # the appendix of a whole period, not of a year
+    export_date: pd.Timestamp | None = None
+
+    @property
+    def label(self) -> str:
+        """What the appendix covers: the year, or the period's key."""
+        return self.period.label if self.whole_period and self.period else str(self.year)
 
 
 def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
@@ -89,6 +110,8 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
     extra: dict[str, pd.DataFrame] = {}
     if own and p.scorecard is not None:
         extra["kpi_scorecard"] = p.scorecard
+    if not own and scope in p.municipal_cards:
+        extra["kpi_gemeente"] = p.municipal_cards[scope]
     if p.trend is not None:
         extra |= trends.tables_from(p.trend, scope, cfg)
     if p.previous_trede is not None:
@@ -100,10 +123,14 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
     for tid, table in extra.items():
         computed[tid] = table
         metas[tid] = publish.TableMeta(tid, f"{trends.TITLES[tid]} — {label} {year}")
-    if own:
-        for tid, table in p.finance.items():
-            computed[tid] = table
-            metas[tid] = publish.TableMeta(tid, f"{finance.TITLES[tid]} — {cfg.name}")
+    if "kpi_gemeente" in metas:
+        metas["kpi_gemeente"].note = MUNICIPAL_CARD_NOTE
+    period = periods.period_for(cfg, year)
+    money = p.finance if own else finance.municipal_finance(p.finance, scope)
+    for tid, table in money.items():
+        computed[tid] = table
+        metas[tid] = publish.TableMeta(
+            tid, f"{finance.TITLES[tid]} — {label}, {period.name if period else year}")
     if p.mode == "publiek":
         for tid, hidden in public_suppression(p, scope, cfg, computed).items():
             metas[tid].suppressed = hidden
@@ -116,22 +143,26 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
 
 def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD",
           out: str | Path | None = None, mode: str = "intern",
-          config: str | Path | None = None) -> Report:
+          config: str | Path | None = None, period: str | None = None) -> Report:
     """Compute every table and chart of one scope and write CSV, Excel and PNG to `out`.
 
     `export` is an export folder, or a batch's cache: then the scope's prepared slice is
-    read and the export is not parsed again.
+    read and the export is not parsed again. With `period` (a configured period's key or
+    name) the appendix covers that assignment period instead of one year.
     """
     cfg = load_config(config)
     scope = cfg.scope(scope)
     source = Path(export) if export else DEMO_DIR
+    if period:
+        return build_period(source, periods.find(cfg, period), scope, out, mode, cfg)
     prep = load_prepared(source, year, scope, mode)
     if prep is None:
         prep = prepare(load(source, cfg), year, cfg, mode)
     out = Path(out) if out else OUTPUT_DIR / "lab" / str(year) / scope
     computed, metas, chartdata = for_scope(prep, scope, cfg)
     r = Report(cfg, prep.validation, year, scope, mode, out, computed, metas,
-               run_date=dt.date.today().strftime("%d-%m-%Y"))
+               run_date=dt.date.today().strftime("%d-%m-%Y"),
+               period=periods.period_for(cfg, year))
     label = cfg.name if scope == cfg.short else scope
     if mode == "publiek":
         r.charts = charts.public_charts(computed, metas, cfg, scope, year)
@@ -160,6 +191,83 @@ def public_suppression(p: Prepared, scope: str, cfg: Config,
     trede = out.get("bijlage_2_1_trede", set())
     out["bijlage_1_treden"] = {(r, "Aantal klanten") for r, c in trede if c == scope and r < 9}
     return out
+
+
+def period_tables(data, p: periods.Period, cfg: Config, scope: str) -> dict[str, pd.DataFrame]:
+    """The tables of a period's appendix for one scope: the agreements per year and over the
+    period, the dossiers against the prognosis (monthly and per year), and the finance (a
+    municipality: its own cost share and BUIG rows)."""
+    own = scope == cfg.short
+    s = None if own else scope
+    card = kpi.periode_kpi(data, p, cfg, s)
+    if not own and not card.empty:     # no target of its own: the service's, beside its own
+        service = kpi.periode_kpi(data, p, cfg)
+        card = card.drop(columns=[c for c in card.columns if str(c).startswith("Status")])
+        card.insert(card.columns.get_loc("Periode") + 1, f"Periode {cfg.short}",
+                    service["Periode"])
+        card.insert(card.columns.get_loc(f"Periode {cfg.short}") + 1,
+                    f"Status periode {cfg.short}", service["Status periode"])
+        card = card.rename(columns={"Doel per jaar": f"Doel {cfg.short} per jaar",
+                                    "Doel periode": f"Doel {cfg.short} periode"})
+        card.attrs = dict(service.attrs)
+    counts = tables.dossier_counts(data)
+    out = {"periode_kpi": card,
+           "periode_prognose": trends.period_prognosis(counts, cfg, p.first, p.last,
+                                                       data.export_date, s),
+           "trend_dossiers": trends.period_dossiers(counts, cfg, p.first, p.last, s)}
+    money = finance.finance_tables(cfg, data, period=p)
+    return out | (money if own else finance.municipal_finance(money, scope))
+
+
+def kpi_chart_frame(card: pd.DataFrame, p: periods.Period, cfg: Config,
+                    scope: str) -> pd.DataFrame:
+    """The period's realisation against the target of the years with data (a count) or the
+    target (a share), in the form of a scorecard, for the KPI chart (the service's only)."""
+    if scope != cfg.short or card.empty:
+        return pd.DataFrame(columns=["KPI", "Realisatie", "Doel", "Status"])
+    done = card[[str(y) for y in p.all_years if str(y) in card]].notna().sum(axis=1)
+    counts = card["Eenheid"] != "%"
+    doel = card["Doel per jaar"].where(~counts, card["Doel per jaar"] * done)
+    return pd.DataFrame({"KPI": card["KPI"], "Realisatie": card["Periode"], "Doel": doel,
+                         "Status": card["Status periode"].str.removeprefix("voorlopig ")})
+
+
+def build_period(source: Path, p: periods.Period, scope: str, out: str | Path | None,
+                 mode: str, cfg: Config) -> Report:
+    """The appendix of a whole assignment period for one scope (see period_tables)."""
+    data = load(source, cfg)
+    computed = period_tables(data, p, cfg, scope)
+    label = cfg.name if scope == cfg.short else scope
+    provisional = bool(computed["periode_kpi"].attrs.get("voorlopig"))
+    titles = trends.TITLES | finance.TITLES
+    metas = {tid: publish.TableMeta(tid, f"{titles[tid]} — {label}, {p.name}"
+                                    + (" (voorlopig)" if tid == "periode_kpi" and provisional
+                                       else ""))
+             for tid in computed}
+    if provisional:
+        metas["periode_kpi"].note = NOTES["Periode"]
+    if scope != cfg.short:
+        metas["periode_kpi"].note = (MUNICIPAL_CARD_NOTE + " " + metas["periode_kpi"].note).strip()
+    if mode == "publiek":                  # monthly figures only in the internal version
+        computed.pop("trend_dossiers")
+        metas.pop("trend_dossiers")
+        for tid, table in computed.items():
+            metas[tid].suppressed = suppress.suppress(tid, table, cfg, scope)
+    out = Path(out) if out else OUTPUT_DIR / "lab" / p.label / scope
+    r = Report(cfg, data.report, p.last, scope, mode, out, computed, metas,
+               run_date=dt.date.today().strftime("%d-%m-%Y"), period=p, whole_period=True,
+               export_date=data.export_date)
+    shown = kpi_chart_frame(computed["periode_kpi"], p, cfg, scope)
+    if mode != "publiek":
+        r.charts = [charts.dossiers("dossiers", computed["trend_dossiers"],
+                                    f"Uitkeringsdossiers per maand en prognose, {label}")]
+        if not shown.empty:
+            r.charts.append(charts.kpi_chart("kpi", shown[shown["Doel"] > 0],
+                                             f"Resultaatafspraken {p.label}"
+                                             + (" (voorlopig)" if provisional else "")
+                                             + ": realisatie ten opzichte van het doel"))
+    write_outputs(r)
+    return r
 
 
 def suppression_rule(cfg: Config) -> str:
@@ -193,15 +301,23 @@ def _more_charts(r: Report, label: str, chartdata: dict) -> list[charts.Chart]:
     return out
 
 
+def _peildatum(r: Report) -> str:
+    if r.whole_period and r.export_date is not None:
+        return (f"31-12 van elk jaar van {r.period.label}, tot de exportdatum "  # type: ignore
+                f"{r.export_date.strftime('%d-%m-%Y')}")
+    return f"31-12-{r.year}"
+
+
 def cover(r: Report) -> list[tuple[str, str]]:
-    """Cover-sheet lines: title, scope, year, source, version, mode."""
+    """Cover-sheet lines: title, scope, year or period, source, version, mode."""
     return [
-        ("Titel", f"Bijlagen {r.year} — {r.scope} ({r.config.name})"),
+        ("Titel", f"Bijlagen {r.label} — {r.scope} ({r.config.name})"),
         ("Scope", r.scope),
-        ("Verslagjaar", str(r.year)),
+        (("Periode", f"{r.period.name} ({r.period.label})") if r.whole_period and r.period
+         else ("Verslagjaar", str(r.year))),
         ("Bron", ", ".join(f"{f.source} (sha256 {f.sha256[:12]}…)"
                            for f in r.validation.files.values())),
-        ("Peildatum", f"31-12-{r.year}"),
+        ("Peildatum", _peildatum(r)),
         ("Versie rsdlib", __version__),
         ("Modus", r.mode),
         *([("Onderdrukking", suppression_rule(r.config))] if r.mode == "publiek" else []),
@@ -219,7 +335,8 @@ def write_outputs(r: Report) -> None:
     if r.mode == "publiek":
         notes.insert(0, ("Onderdrukking", suppression_rule(r.config)))
     if any(tid in finance.TITLES for tid in r.tables):
-        notes += [(f"Financiën: {k.lower()}", v) for k, v in finance.assumptions(r.config)]
+        notes += [(f"Financiën: {k.lower()}", v)
+                  for k, v in finance.assumptions(r.config, r.period)]
     stamp = dt.datetime.strptime(r.run_date, "%d-%m-%Y")
     publish.write_xlsx(r.tables, r.metas, r.out / "bijlagen.xlsx", cover(r), notes, r.config,
                        stamp)
@@ -240,8 +357,10 @@ def show_title(r: Report):
     """The page title and a one-line summary."""
     rule = (f'<p class="noot">{html.escape(suppression_rule(r.config))}</p>'
             if r.mode == "publiek" else "")
-    return _html(publish.TABLE_CSS + f"<h1>Bijlagen {r.year} — {html.escape(r.scope)}</h1>"
-                 f"<p>{html.escape(r.config.name)}, bestuursrapportage. Peildatum 31-12-{r.year}."
+    what = (f"{html.escape(r.period.name)}. Peildatum {_peildatum(r)}"  # type: ignore[union-attr]
+            if r.whole_period else f"Peildatum 31-12-{r.year}")
+    return _html(publish.TABLE_CSS + f"<h1>Bijlagen {r.label} — {html.escape(r.scope)}</h1>"
+                 f"<p>{html.escape(r.config.name)}, bestuursrapportage. {what}."
                  f"</p>{rule}")
 
 
@@ -285,7 +404,8 @@ def show_finance(r: Report):
     if not present:
         return _html("")
     esc = html.escape
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in finance.assumptions(r.config))
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>"
+                    for k, v in finance.assumptions(r.config, r.period))
     tables_html = "".join(publish.html_table(r.tables[t], r.metas[t], r.config) for t in present)
     return _html(f"<section><h2>Financiën</h2><div style='display:flex;gap:2em;flex-wrap:wrap'>"
                  f"<div>{tables_html}</div><aside><h3>Aannames</h3><dl>{items}</dl></aside>"
@@ -302,7 +422,8 @@ def show_method(r: Report):
     notes = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in NOTES.items())
     return _html(
         "<section><h2>Gegevens en methode</h2>"
-        f"<p>Bron: export van het klantvolgsysteem, peildatum 31-12-{r.year}. "
-        f"Gemaakt met rsdlib {__version__} op {r.run_date}; parameters: jaar {r.year}, "
+        f"<p>Bron: export van het klantvolgsysteem, peildatum {_peildatum(r)}. "
+        f"Gemaakt met rsdlib {__version__} op {r.run_date}; parameters: "
+        f"{'periode' if r.whole_period else 'jaar'} {r.label}, "
         f"scope {esc(r.scope)}, modus {esc(r.mode)}.</p><ul>{files}</ul>"
         f"<dl>{notes}</dl></section>")

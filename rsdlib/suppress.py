@@ -204,6 +204,14 @@ def _plain_counts(table: pd.DataFrame, columns: list[str]) -> Structure:
     return Structure(counts=[(r, c) for r in range(len(table)) for c in columns])
 
 
+def _count_rows(table: pd.DataFrame) -> list[int]:
+    """Rows of a scorecard that count people: unit `aantal` (not a %, not a mark entered by
+    hand); without a unit column, the rows not marked as percentages."""
+    if "Eenheid" in table.columns:
+        return [r for r, unit in enumerate(table["Eenheid"]) if unit == "aantal"]
+    return [r for r, lab in enumerate(table.index) if lab not in table.attrs.get("pct_rows", ())]
+
+
 def structure(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Structure | None:
     """The linear relations of a published table; None for tables that hold no person counts."""
     if tid in ("bijlage_2_1_trede", "bijlage_2_1_leeftijd", "bijlage_2_2_uitkeringsduur",
@@ -237,9 +245,24 @@ def structure(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Stru
     if tid == "bijlage_1_treden":
         return _plain_counts(table, ["Aantal klanten"])
     if tid == "kpi_scorecard":
-        rows = [r for r, lab in enumerate(table.index)
-                if lab not in table.attrs.get("pct_rows", ())]
-        return Structure(counts=[(r, "Realisatie") for r in rows])
+        return Structure(counts=[(r, "Realisatie") for r in _count_rows(table)])
+    if tid == "kpi_gemeente":          # the municipality's count beside the service's
+        rows = _count_rows(table)
+        s = Structure(counts=[(r, c) for r in rows for c in (scope, config.short)])
+        s.at_most = [((r, scope), (r, config.short)) for r in rows]
+        return s
+    if tid == "periode_kpi":           # counts per year add up to the period's count
+        rows = _count_rows(table)
+        years = [c for c in table.columns if str(c).isdigit()]
+        s = Structure()
+        for r in rows:
+            have = [(r, c) for c in years if pd.notna(table.iloc[r][c])]
+            s.counts += [*have, (r, "Periode")]
+            s.equations.append((have, (r, "Periode")))
+            if f"Periode {config.short}" in table.columns:
+                s.counts.append((r, f"Periode {config.short}"))
+                s.at_most.append(((r, "Periode"), (r, f"Periode {config.short}")))
+        return s
     return None
 
 

@@ -122,31 +122,92 @@ def monthly_flows(export: Export, year: int, scope: str | None = None) -> pd.Dat
     return flows_table(trend_base(export, year), scope)
 
 
-def prognosis(config: Config, actual_base: float, years: list[int]) -> dict[int, float]:
-    """Year-end dossiers by the national prognosis, indexed on the actual count at base year."""
+def levels(config: Config, base_level: float, last: int) -> dict[int, float]:
+    """The prognosis from `base_level` in the base year up to `last`, unrounded."""
     p = config.prognosis
-    if p.base_year is None:
-        return {}
-    base = p.base_year
+    base = int(p.base_year)  # type: ignore[arg-type]
     change = p.change_pct
-    out, level = {base: actual_base}, actual_base
-    for y in range(base + 1, max(years + [base]) + 1):
+    out, level = {base: float(base_level)}, float(base_level)
+    for y in range(base + 1, last + 1):
         if y not in change:
             break
         level *= 1 + change[y] / 100
         out[y] = level
-    return {y: v for y, v in out.items() if y in years}
+    return out
+
+
+OP_OF_ONDER, BOVEN = "op of onder prognose", "boven prognose"
+
+
+def period_prognosis(counts: pd.DataFrame, config: Config, first: int, last: int,
+                     export_date: pd.Timestamp, scope: str | None = None) -> pd.DataFrame:
+    """Year-end dossiers against the national prognosis, from the base year to the period's
+    last year: the change %, the prognosis (whole dossiers, as the assignment prints them),
+    the dossiers at 31-12, the difference and the status for the period's years.
+
+    The service starts from the configured base (`base_dossiers`); a municipality from its own
+    dossiers at 31-12 of the base year, indexed by the same percentages. `counts` is
+    tables.dossier_counts of the export."""
+    p = config.prognosis
+    columns = ["% t.o.v. jaar ervoor", "Prognose", "Dossiers 31-12", "Verschil", "Status"]
+    if p.base_year is None:
+        return pd.DataFrame(columns=columns).rename_axis("rij")
+    base = p.base_year
+    key = scope or ALL
+    base_day = pd.Timestamp(base, 12, 31)
+    actual = counts[key] if key in counts.columns else pd.Series(dtype=float)
+    if scope is None and p.base_dossiers is not None:
+        start = float(p.base_dossiers)
+    elif base_day in actual.index:
+        start = float(actual[base_day])
+    else:
+        return pd.DataFrame(columns=columns).rename_axis("rij")
+    change = p.change_pct
+    rows = {}
+    for y, level in levels(config, start, last).items():
+        day = pd.Timestamp(y, 12, 31)
+        prog = float(np.floor(level + 0.5))
+        have = day in actual.index and export_date >= day
+        real = float(actual[day]) if have else np.nan
+        if first <= y <= last:
+            state = (OP_OF_ONDER if real <= prog else BOVEN) if have else "geen gegevens"
+        else:
+            state = "basisjaar" if y == base else ""
+        rows[str(y)] = {columns[0]: change.get(y, np.nan), "Prognose": prog,
+                        "Dossiers 31-12": real, "Verschil": real - prog, "Status": state}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "rij"
+    return table
+
+
+def period_dossiers(counts: pd.DataFrame, config: Config, first: int, last: int,
+                    scope: str | None = None) -> pd.DataFrame:
+    """Dossiers per month-end snapshot from the prognosis' base year (or the period's first
+    year) to the period's end, beside the prognosis (see dossiers_table). `counts` is
+    tables.dossier_counts of the export."""
+    start = min(first, config.prognosis.base_year or first)
+    days = [d for d in counts.index if start <= d.year <= last and d.day == d.days_in_month]
+    monthly = counts.loc[days].astype(float)
+    monthly.index.name = "peildatum"
+    empty = pd.DataFrame()
+    return dossiers_table(TrendBase(empty, monthly, empty, empty), config, scope)
 
 
 def dossiers_table(base: TrendBase, config: Config, scope: str | None) -> pd.DataFrame:
-    """Distinct benefit dossiers per month-end snapshot, beside the national prognosis."""
+    """Distinct benefit dossiers per month-end snapshot, beside the national prognosis (the
+    service from the configured base, a municipality from its own count in the base year)."""
     counts = base.dossiers[scope or ALL]
     table = pd.DataFrame({"Dossiers": counts})
     table["Prognose"] = np.nan
-    base_year = config.prognosis.base_year or 0
-    if base_year and pd.Timestamp(base_year, 12, 31) in counts.index:
-        years = sorted({d.year for d in counts.index})
-        for y, v in prognosis(config, counts[pd.Timestamp(base_year, 12, 31)], years).items():
+    p = config.prognosis
+    base_year = p.base_year or 0
+    base_day = pd.Timestamp(base_year, 12, 31) if base_year else None
+    start = (float(p.base_dossiers) if scope is None and p.base_dossiers is not None
+             else float(counts[base_day]) if base_day is not None and base_day in counts.index
+             else None)
+    if base_year and start is not None:
+        last = max(d.year for d in counts.index) if len(counts) else base_year
+        for y, v in levels(config, start, last).items():
             day = pd.Timestamp(y, 12, 31)
             if day in table.index:
                 table.loc[day, "Prognose"] = v
@@ -255,4 +316,7 @@ TITLES = {
     "cohort_uitstroom": "Cohorten: aandeel van de instroom nog in het bestand na 6, 12, 24 en "
                         "36 maanden",
     "jaarvergelijking_trede": "Klanten per trede: vergelijking met het jaar ervoor",
+    "kpi_gemeente": "Resultaatafspraken: de gemeente naast de dienst",
+    "periode_kpi": "Resultaatafspraken per jaar en over de periode",
+    "periode_prognose": "Uitkeringsdossiers tegenover de landelijke prognose",
 }

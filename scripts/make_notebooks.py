@@ -14,7 +14,8 @@ year = 2019
 scope = "RSD"    # a municipality, or the service (its short name)
 out = None       # None: outputs/lab/YEAR/SCOPE
 mode = "intern"  # "intern" or "publiek"
-config = None    # None: config/liemers.toml'''
+config = None    # None: config/liemers.toml
+period = None    # an assignment period ("2024-2026" or its name): its appendix instead of a year'''
 
 def bijlagen() -> nbf.NotebookNode:
     nb = nbf.v4.new_notebook()
@@ -22,7 +23,7 @@ def bijlagen() -> nbf.NotebookNode:
     p.metadata["tags"] = ["parameters"]
     cells = [p, nbf.v4.new_code_cell(
         "from rsdlib import report\n\n"
-        "r = report.build(export, year, scope, out, mode, config)\nreport.show_title(r)")]
+        "r = report.build(export, year, scope, out, mode, config, period)\nreport.show_title(r)")]
     for section in SECTIONS:      # one cell per section: each cell costs a kernel round trip
         cells.append(nbf.v4.new_code_cell(f'report.show_section(r, "{section}")'))
     cells.append(nbf.v4.new_code_cell("report.show_finance(r)"))

@@ -79,10 +79,11 @@ def test_buig_difference_and_percentage_from_configuration():
 
 
 def test_finance_section_of_the_service_report(demo, config):
-    dossiers = {"Duiven": 435, "Westervoort": 356, "Zevenaar": 865}
-    tables = finance.finance_tables(config, demo["uitstroom"], dossiers, 2019)
-    assert set(tables) == {"besparing", "besparing_realisatie", "maatschappelijke_baten",
-                           "kostenverdeling", "buig"}
-    # 2019 had 304 placements; the configured baseline is 200
-    assert tables["besparing_realisatie"].loc["Plaatsingen 2019", "Extra plaatsingen"] == 104
-    assert tables["kostenverdeling"].loc["Totaal", "Bijdrage (€)"] == 1_400_000
+    tables = finance.finance_tables(config, demo, 2019)
+    assert set(tables) == {"besparing", "besparing_realisatie", "buig"}
+    # 2019 had 304 placements; the business case's baseline is 200
+    assert tables["besparing_realisatie"].loc["2019", "Extra plaatsingen"] == 104
+    later = finance.finance_tables(config, demo, 2025)
+    assert set(later) == {"besparing", "besparing_totaal", "besparing_realisatie",
+                          "kostenverdeling"}
+    assert later["kostenverdeling"].loc["Totaal", "Bijdrage vastgesteld (€)"] == 1_400_000

@@ -17,7 +17,8 @@ from rsdlib.tables import TABLES
 
 TRENDS = ("trend_stromen", "trend_dossiers", "trend_actief", "cohort_uitstroom",
           "jaarvergelijking_trede")
-FINANCE = ("besparing", "besparing_realisatie", "maatschappelijke_baten", "kostenverdeling", "buig")
+FINANCE = ("besparing", "besparing_realisatie", "buig")      # 2019: the business case 2018-2020
+PERIOD = "2024-2026"
 
 SCOPES = ("Duiven", "Westervoort", "Zevenaar", "RSD")
 
@@ -27,8 +28,8 @@ pytestmark = pytest.mark.slow          # each runs the batch (kernels, notebooks
 @pytest.fixture(scope="module")
 def report_2019(tmp_path_factory, demo_dir):
     out = tmp_path_factory.mktemp("out")
-    code = main(["report", "--export", str(demo_dir), "--year", "2019", "--scope", "all",
-                 "--out", str(out), "--jobs", "2"])
+    code = main(["report", "--export", str(demo_dir), "--year", "2019", "--period", PERIOD,
+                 "--scope", "all", "--out", str(out), "--jobs", "2"])
     return code, out
 
 
@@ -50,8 +51,9 @@ def test_report_writes_every_output_for_every_scope(report_2019):
         folder = out / "2019" / scope
         assert {p.name for p in folder.iterdir()} == {
             "bijlagen.html", "bijlagen.xlsx", "tables", "figures", "notebook.ipynb"}
-        service = {*FINANCE, "kpi_scorecard"} if scope == "RSD" else set()
-        assert {p.stem for p in (folder / "tables").glob("*.csv")} == {*TABLES, *TRENDS, *service}
+        own = ({*FINANCE, "kpi_scorecard"} if scope == "RSD"
+               else {"kpi_gemeente", "buig"} if scope == "Zevenaar" else {"kpi_gemeente"})
+        assert {p.stem for p in (folder / "tables").glob("*.csv")} == {*TABLES, *TRENDS, *own}
         charts = {p.stem for p in (folder / "figures").glob("*.png")}
         assert charts == {"treden", "leeftijd", "uitkeringsduur", "piramide", "instroomredenen",
                           "stromen", "dossiers", "cohorten"} | ({"kpi"} if scope == "RSD" else set())
@@ -76,7 +78,9 @@ def test_html_is_council_ready(report_2019):
     assert "<td>1.608</td>" in page and "<td>25,68%</td>" in page     # Dutch number format
     assert "Gegevens en methode" in page and "SHA-256" in page
     assert page.count('<table class="rsd"') == len(TABLES) + len(TRENDS) + len(FINANCE) + 1
-    assert "<h2>Financiën</h2>" in page and "<td>€ 1.400.000</td>" in page
+    assert "<h2>Financiën</h2>" in page and "<td>€ 544.141</td>" in page     # 000's 2020 result
+    assert "1.400.000" not in page and "2.632.500" not in page        # no finance of 2024-2026
+    assert "opgegeven, niet berekend" in page
     assert "<h2>Resultaatafspraken</h2>" in page and "<h2>Ontwikkeling</h2>" in page
     images = re.findall(r"<img [^>]+>", page)
     assert len(images) == 9
@@ -99,6 +103,41 @@ def test_page_is_what_nbconvert_would_write(report_2019, scope):
     ours = notebook_html(nb, "t")
     assert ours.count('tabindex="0"') >= 6
     assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(upstream, "html.parser")
+
+
+def test_the_period_appendix_of_every_scope(report_2019):
+    """`--period 2024-2026` on an export that ends 31-12-2025: four appendices of the period,
+    provisional, with the figures of 001 in CSV."""
+    _, out = report_2019
+    folder = out / PERIOD
+    assert (folder / "validatie.html").is_file()
+    for scope in SCOPES:
+        assert {p.name for p in (folder / scope).iterdir()} == {
+            "bijlagen.html", "bijlagen.xlsx", "tables", "figures", "notebook.ipynb"}
+        money = ({"besparing", "besparing_totaal", "besparing_realisatie", "kostenverdeling"}
+                 if scope == "RSD" else {"kostenverdeling"})
+        assert {p.stem for p in (folder / scope / "tables").glob("*.csv")} == {
+            "periode_kpi", "periode_prognose", "trend_dossiers", *money}
+        card = read_csv_table(folder / scope / "tables" / "periode_kpi.csv")
+        assert card["2026"].isna().all()
+        split = read_csv_table(folder / scope / "tables" / "kostenverdeling.csv")
+        assert split.loc["Totaal", "Bijdrage vastgesteld (€)"] == 1_400_000
+    tables = folder / "RSD" / "tables"
+    card = read_csv_table(tables / "periode_kpi.csv")
+    assert card["Status periode"].str.startswith("voorlopig").all()
+    assert card.loc["plaatsingen", "Periode"] == card.loc["plaatsingen", ["2024", "2025"]].sum()
+    prognosis = read_csv_table(tables / "periode_prognose.csv")
+    assert prognosis["Prognose"].tolist() == [1425, 1458, 1503, 1530, 1567]
+    assert read_csv_table(tables / "besparing_totaal.csv")["Bedrag (€)"].tolist() == [
+        2_632_500, 1_050_000, 1_215_000, 4_897_500]
+    assert read_csv_table(tables / "kostenverdeling.csv")["Bijdrage vastgesteld (€)"].tolist(
+    ) == [393_865, 275_803, 730_333, 1_400_000]
+    page = (folder / "RSD" / "bijlagen.html").read_text(encoding="utf-8")
+    assert "<h1>Bijlagen 2024-2026 — RSD</h1>" in page and "(voorlopig)" in page
+    assert "<td>€ 4.897.500</td>" in page and "<td>1.567</td>" in page
+    assert {p.stem for p in (folder / "RSD" / "figures").glob("*.png")} == {"dossiers", "kpi"}
+    duiven = (folder / "Duiven" / "bijlagen.html").read_text(encoding="utf-8")
+    assert "geen eigen doel" in duiven and "€ 393.865" in duiven and "€ 730.333" not in duiven
 
 
 def test_page_gives_an_image_without_alt_text_a_placeholder():
@@ -129,7 +168,8 @@ def test_pooled_kernels_leave_no_trace(report_2019):
 def test_a_municipal_page_leaves_out_sections_it_has_nothing_for(report_2019):
     _, out = report_2019
     page = (out / "2019" / "Duiven" / "bijlagen.html").read_text(encoding="utf-8")
-    assert "<h2>Resultaatafspraken</h2>" not in page      # the scorecard is service-wide
+    assert "<h2>Resultaatafspraken</h2>" in page          # its own beside the service's
+    assert "geen eigen doel" in page                       # the agreements are service-wide
     assert page.index("<h2>Bijlagen</h2>") < page.index("<h2>Ontwikkeling</h2>")
     assert "<h2>Financiën</h2>" not in page and "Gegevens en methode" in page
 
@@ -141,11 +181,11 @@ def test_service_workbook_has_the_finance_sheets_with_euro_format(report_2019):
     wb = load_workbook(out / "2019" / "RSD" / "bijlagen.xlsx")
     assert wb.sheetnames == ["Voorblad", *TABLES, "kpi_scorecard", *TRENDS, *FINANCE,
                              "Toelichting"]
-    sheet = wb["kostenverdeling"]
-    total = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "Totaal")
-    assert total[-1].value == 1_400_000 and "€" in total[-1].number_format
+    sheet = wb["besparing"]
+    result = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "Budgetresultaat")
+    assert result[1].value == -358_647 and "€" in result[1].number_format
     notes = [r[0] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]]
-    assert "Financiën: gemiddelde uitkering" in notes
+    assert "Financiën: besparing per plaatsing" in notes
 
 
 def test_workbook_has_cover_tables_and_notes(report_2019):
@@ -153,7 +193,7 @@ def test_workbook_has_cover_tables_and_notes(report_2019):
 
     _, out = report_2019
     wb = load_workbook(out / "2019" / "Duiven" / "bijlagen.xlsx")
-    assert wb.sheetnames == ["Voorblad", *TABLES, *TRENDS, "Toelichting"]
+    assert wb.sheetnames == ["Voorblad", *TABLES, "kpi_gemeente", *TRENDS, "Toelichting"]
     cover = {r[0]: r[1] for r in wb["Voorblad"].iter_rows(values_only=True) if r[0]}
     assert cover["Scope"] == "Duiven" and cover["Verslagjaar"] == "2019"
     sheet = wb["bijlage_2_1_trede"]
@@ -172,7 +212,7 @@ def test_no_identifiers_reach_the_outputs(report_2019, demo_dir):
     bsn_col, nr_col = cols.index("bsn"), cols.index("klantnummer")
     bsns = {ln.split(";")[bsn_col] for ln in header[1:]}
     numbers = {ln.split(";")[nr_col] for ln in header[1:]}
-    for path in (out / "2019").rglob("*"):
+    for path in [*(out / "2019").rglob("*"), *(out / PERIOD).rglob("*")]:
         if path.is_dir():
             continue
         text = output_text(path)
@@ -203,7 +243,8 @@ def test_a_failing_scope_exits_1_and_leaves_the_others_complete(tmp_path, demo_d
     assert str(failed) in printed and failed.is_file()
     assert not (out / "2019" / "Westervoort").exists()        # nothing that looks complete
     assert (out / "2019" / "Duiven" / "bijlagen.html").is_file()
-    assert len(list((out / "2019" / "Duiven" / "tables").glob("*.csv"))) == len(TABLES) + len(TRENDS)
+    assert len(list((out / "2019" / "Duiven" / "tables").glob("*.csv"))) == (
+        len(TABLES) + len(TRENDS) + 1)                         # + its own scorecard
     assert not [p for p in (out / "2019").iterdir() if p.name.startswith(".")]
 
 
