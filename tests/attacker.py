@@ -437,6 +437,10 @@ class Model:
         for muni, head in b.headers.items():
             members = b.members[muni]
             additive = [i for label, i in members.items() if label != BINNEN]
+            if tid == UITSTROOM:            # "only reasons that occur": a shown reason is >= 1
+                for label, i in members.items():
+                    self.add(f"{tid} {scope} {muni} {label}: getoonde reden ≥ 1",
+                             [(self.key(y, scope, tid, i, EINDTOTAAL), 1)], ">=", 1.0)
             for c in counts:
                 if tid != INDIRECT:
                     self.add(f"{tid} {scope} {muni}: Σ blok = gemeente [{c}]",

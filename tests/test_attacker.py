@@ -77,11 +77,11 @@ def write(folder: Path, scope: str, tid: str, text: str) -> None:
     path.write_text(text.strip() + "\n", encoding="utf-8")
 
 
-def two_scopes(tmp_path, public: dict, intern: dict) -> tuple[Path, Path]:
+def two_scopes(tmp_path, public: dict, intern: dict, year: int = 2019) -> tuple[Path, Path]:
     for mode, pages in (("publiek", public), ("intern", intern)):
         for (scope, tid), text in pages.items():
-            write(tmp_path / mode / "2019", scope, tid, text)
-    return tmp_path / "publiek" / "2019", tmp_path / "intern" / "2019"
+            write(tmp_path / mode / str(year), scope, tid, text)
+    return tmp_path / "publiek" / str(year), tmp_path / "intern" / str(year)
 
 
 INTERN_GENDER = "rij,A,B,RSD,%\nMan,3,10,13,32.50\nVrouw,7,20,27,67.50\nTotaal,10,30,40,100.00\n"
@@ -184,6 +184,48 @@ def test_attacker_joins_2_3_totaal_uitstroom_and_indirect(tmp_path):
     assert r.dropped == []
     leak = cell(r, 2019, "A", "bijlage_2_3_indirect", "A", "Status houder")
     assert (leak.lower, leak.upper, leak.true) == (2, 2, 2)
+
+
+TREDE_2024 = """rij,A,%,RSD
+Trede 1 Geen aanbod,90,90.00,300
+Trede 3 Schoolgaand,{t3},{p3},10
+Overige,{ov},{pov},20
+Totaal,100,100.00,330
+"""
+TREDE_2025 = """rij,A,%,RSD
+Trede 1 Geen aanbod,95,86.36,310
+Trede 3 Schoolgaand,5,4.55,12
+Overige,10,9.09,25
+Totaal,110,100.00,347
+"""
+JAAR_2025 = """rij,31-12-2024,31-12-2025,Verschil,% Verschil
+Trede 1 Geen aanbod,90,95,5,5.56
+Trede 3 Schoolgaand,{t3},5,3,{p3}
+Overige,{ov},10,2,{pov}
+Totaal,100,110,10,10.00
+"""
+
+
+def test_attacker_uses_the_previous_year_a_page_repeats(tmp_path):
+    """2024 hides A's Trede 3 and Overige (a pair: safe on its own); 2025's year comparison
+    hides them too but publishes the difference, and 2025 publishes its own cells: 5 − 3."""
+    hidden, shown = dict(t3="", p3="", ov="", pov=""), dict(t3=2, p3="2.00", ov=8, pov="8.00")
+    previous = two_scopes(tmp_path, {("A", "bijlage_2_1_trede"): TREDE_2024.format(**hidden)},
+                          {("A", "bijlage_2_1_trede"): TREDE_2024.format(**shown)}, 2024)
+    alone = attack(*previous)
+    assert alone.narrow() == [] and len(alone.findings) == 2
+    pub, intern = two_scopes(
+        tmp_path, {("A", "bijlage_2_1_trede"): TREDE_2025,
+                   ("A", "jaarvergelijking_trede"): JAAR_2025.format(**hidden)},
+        {("A", "bijlage_2_1_trede"): TREDE_2025,
+         ("A", "jaarvergelijking_trede"): JAAR_2025.format(t3=2, p3="150.00", ov=8,
+                                                           pov="25.00")}, 2025)
+    r = attack(pub, intern, previous)
+    assert r.dropped == []
+    leak = cell(r, 2024, "A", "bijlage_2_1_trede", "Trede 3 Schoolgaand", "A")
+    assert (leak.lower, leak.upper, leak.true) == (2, 2, 2)
+    assert {(f.year, f.table) for f in r.narrow()} == {
+        (2024, "bijlage_2_1_trede"), (2025, "jaarvergelijking_trede")}
 
 
 def test_fast_mode_flags_the_same_cells_exactly():
