@@ -8,15 +8,34 @@ OUT    := outputs
 YEAR   ?= 2019
 JOBS   ?=
 
-.PHONY: install report test test-fast lint lab demo clean bench
+.PHONY: install lock lock-upgrade report test test-fast lint lab demo clean bench
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Installs come from the lock file uv.lock (every package, version and hash), by uv, which is
+# itself installed from requirements-uv.txt (version and hashes) into a small venv of its own.
+UV := .uv/bin/uv
+export UV_PYTHON_DOWNLOADS := never     # the Python of $(PYTHON), never a downloaded one
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+$(UV): requirements-uv.txt
+	$(PYTHON) -m venv .uv
+	.uv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-uv.txt
+	touch $(UV)
+
+# --locked: refused when pyproject.toml changed and uv.lock was not updated (make lock)
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --extra dev --python $(PYTHON) --quiet
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# After a change of the dependencies in pyproject.toml: the lock again, keeping every other
+# package at its locked release; commit pyproject.toml and uv.lock together.
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
+
+# Every package to its newest release within pyproject.toml's ranges (then make test).
+lock-upgrade: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
 
 $(DEMO)/klanten.csv: $(STAMP) rsdlib/demo.py
 	$(BIN)/rsd demo-data $(DEMO)
