@@ -13,7 +13,8 @@ JOBS   ?=
 # Installs come from the lock file uv.lock (every package, version and hash), by uv, which is
 # itself installed from requirements-uv.txt (version and hashes) into a small venv of its own.
 UV := .uv/bin/uv
-export UV_PYTHON_DOWNLOADS := never     # the Python of $(PYTHON), never a downloaded one
+# the Python of $(PYTHON), never a downloaded one
+export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 $(UV): requirements-uv.txt
