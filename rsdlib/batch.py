@@ -11,14 +11,15 @@ import functools
 import hashlib
 import os
 import shutil
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from rsdlib import __version__, kernels, page
-from rsdlib.atomic import promote, staging_dir
+from rsdlib import __version__, kernels, lifetime, page
+from rsdlib.atomic import clean_stale, promote, staging_dir
 from rsdlib.config import Config, ConfigError, load_config
 from rsdlib.digest import is_intact
 from rsdlib.errors import CacheError, ExportError
@@ -142,6 +143,8 @@ def open_validated(export: Path, out: Path, config: Config):
     if not export.is_dir():
         raise ExportError(f"{export}: exportmap niet gevonden")
     cache = out / ".cache" / cache_key(input_hashes(export), config)
+    clean_stale(cache.parent)
+    clean_stale(cache)
     if (cache / REPORT).is_file():
         try:
             return load_cache(cache, config), cache, None
@@ -190,6 +193,7 @@ def write_prepared(data, cache: Path, years: list[int], names: list[str], config
     for year in years:
         paths = [precomputed_common(cache, year, mode),
                  *(precomputed(cache, year, s, mode) for s in names)]
+        clean_stale(paths[0].parent)
         if all(p.is_file() for p in paths):
             problem = next((p for p in paths if not is_intact(p)), None)
             if problem is None:
@@ -235,9 +239,15 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
     return data, cache, writing
 
 
-def _warm_worker(notebook_dir: Path) -> None:
+def _warm_worker(notebook_dir: Path, batch_pid: int) -> None:
     """Start this worker's kernel zygote, import papermill and load the HTML templates, then
-    launch the first spare kernel, all while the batch's own process is still validating."""
+    launch the first spare kernel, all while the batch's own process is still validating.
+
+    The worker is killed when the batch's process ends, however it ends, and leaves Ctrl-C
+    to it: the batch decides what stops (a worker that took SIGINT as a failed run went on
+    with the queued ones)."""
+    lifetime.die_with_parent(batch_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Until the first runs start, this process's work (and its spare kernel's) is done ahead;
     # the batch's own validation is what the runs wait for. A lower priority for the worker
     # and its kernels lets validation go first on a busy machine (measured: ~0,3 s of ~9).
@@ -277,23 +287,66 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     tasks = [(y, s) for y in labels for s in sorted(names, key=lambda n: n != config.short)]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     out = out.resolve()
+    for label in labels:               # what killed batches left in staging
+        clean_stale(out / str(label))
     # The workers start (fork) now, before the export is in memory, and warm up while this
     # process validates.
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
-                             initargs=(notebook.parent,)) as pool:
-        pool.submit(int)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
+                               initargs=(notebook.parent, os.getpid()))
+    results: list[RunResult] = []
+    try:
+        with lifetime.catch_stop():
+            try:
+                pool.submit(int)
+                try:
+                    data, cache, writing = _validated_or_nothing(export, out, config, years,
+                                                                 spans)
+                except ExportError as exc:
+                    print(f"onbruikbare invoer: {exc}", file=sys.stderr)
+                    return 2
+                return _run_all(pool, data, cache, writing, config, years, names, tasks, out,
+                                mode, notebook, jobs, [p.label for p in spans], results)
+            except lifetime.Interrupted as stop:
+                lifetime.ignore_stop()
+                return _stopped(pool, stop, tasks, results, out, labels)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stopped(pool: ProcessPoolExecutor, stop: lifetime.Interrupted,
+             tasks: list[tuple[int | str, str]], results: list[RunResult], out: Path,
+             years: list[int | str]) -> int:
+    """SIGINT or SIGTERM: no queued run starts, the runs in flight are abandoned (their
+    workers killed, and with them their zygotes and kernels) and their staging folders
+    removed; say what was and was not published. Exit 130 or 143."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for w in workers:
         try:
-            data, cache, writing = _validated_or_nothing(export, out, config, years, spans)
-        except ExportError as exc:
-            print(f"onbruikbare invoer: {exc}", file=sys.stderr)
-            return 2
-        return _run_all(pool, data, cache, writing, config, years, names, tasks, out, mode,
-                        notebook, jobs, [p.label for p in spans])
+            w.kill()
+        except (OSError, ValueError):
+            pass
+    for w in workers:
+        w.join(timeout=5)
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 3        # a kernel on its way out may still write into one
+    while [p for year in years for p in clean_stale(out / str(year))]:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    done = {(r.year, r.scope) for r in results if r.ok}
+    published = [f"{y} {s}" for y, s in tasks if (y, s) in done]
+    missing = [f"{y} {s}" for y, s in tasks if (y, s) not in done]
+    print(f"\nOnderbroken ({stop}): {len(published)} van {len(tasks)} runs gepubliceerd. "
+          f"Uitvoer in {out}\n"
+          f"gepubliceerd: {', '.join(published) or 'geen'}\n"
+          f"niet gepubliceerd: {', '.join(missing) or 'geen'}", flush=True)
+    return stop.exit_code
 
 
 def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Config,
              years: list[int], names: list[str], tasks: list[tuple[int | str, str]], out: Path,
-             mode: str, notebook: Path, jobs: int, keys: list[str] = ()) -> int:
+             mode: str, notebook: Path, jobs: int, keys: list[str],
+             results: list[RunResult]) -> int:
     """Prepare the years, run every task in the pool with a progress bar; the exit code."""
     from tqdm import tqdm
 
@@ -312,7 +365,6 @@ def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Conf
     cfg_arg = str(config.path) if config.path else None
     print(f"{len(tasks)} runs met {jobs} parallel (validatie: OUT/JAAR/validatie.html)",
           file=sys.stderr)
-    results: list[RunResult] = []
     # Runs start in this order: the last `jobs` of them need no spare kernel after them.
     futures = [pool.submit(run_one, notebook, cache, y, s, out, mode, cfg_arg,
                            i < len(tasks) - jobs) for i, (y, s) in enumerate(tasks)]

@@ -40,7 +40,8 @@ class Zygote:
     """A `python -m rsdlib.zygote` of this process, asked to fork kernels."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "rsdlib.zygote"],
+        # its pid as the zygote's argument: the zygote ends when this process does
+        self.proc = subprocess.Popen([sys.executable, "-m", "rsdlib.zygote", str(os.getpid())],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      start_new_session=True)
 

@@ -21,11 +21,14 @@ import os
 import signal
 import sys
 
+from rsdlib.lifetime import die_with_parent
 
-def _become_kernel(request: dict, reply: int) -> None:
+
+def _become_kernel(request: dict, reply: int, zygote: int) -> None:
     """In the forked child: run ipykernel's entry point as `python -m ipykernel_launcher`
     would, then exit as that process would (atexit handlers run: the kernel removes its
-    connection file)."""
+    connection file). It is killed when the zygote ends, however that ends."""
+    die_with_parent(zygote)
     os.close(reply)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)   # the kernel waits for its own children
     os.setsid()                                     # as jupyter_client starts kernels
@@ -46,7 +49,10 @@ def _become_kernel(request: dict, reply: int) -> None:
 
 
 def main() -> None:
-    """Import, then fork a kernel per request until stdin ends."""
+    """Import, then fork a kernel per request until stdin ends (or the worker that started
+    it, whose pid is its argument, ends)."""
+    if len(sys.argv) > 1:
+        die_with_parent(int(sys.argv[1]))
     reply = os.dup(1)
     os.dup2(2, 1)                 # stray prints go to stderr, not into the replies
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -60,6 +66,7 @@ def main() -> None:
 
     # kernels are reaped by the system; the worker follows each through a pidfd
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    me = os.getpid()
     for line in sys.stdin.buffer:
         request = json.loads(line)
         try:
@@ -69,7 +76,7 @@ def main() -> None:
             continue
         if pid == 0:
             signal.signal(signal.SIGINT, signal.default_int_handler)
-            _become_kernel(request, reply)
+            _become_kernel(request, reply, me)
             return              # and exit as a Python process does
         os.write(reply, f"{pid}\n".encode())
     os._exit(0)                 # at once: its kernels are stopped or stop on their own
