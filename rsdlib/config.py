@@ -163,6 +163,16 @@ Amount = Annotated[float, Strict(), Field(ge=0)]
 PerYear = dict[Year, Amount]
 
 
+def _iso_date(value: Any) -> Any:
+    """A date written as text in the file ("2023-01-01") as a date; a TOML date as it is."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date", "verwacht een datum JJJJ-MM-DD") from None
+    return value
+
+
 class Entered(Section):
     """A result the case system cannot give, entered by hand for one year of the period
     (shown as "opgegeven, niet berekend"). With a numeric value and target and no status,
@@ -214,6 +224,7 @@ class PeriodFinance(Section):
     model: Literal["uitstroom", "businesscase"]
     source: Annotated[str, Strict()] = ""
     baseline: Amount | PerYear            # placements per year without the assignment
+    counts_from: dt.date | None = None    # the assignment started later than 1 January
     # uitstroom
     planned_extra: PerYear = Field(default_factory=dict)       # the forecast of the assignment
     reported_extra: PerYear = Field(default_factory=dict)      # the realisation as reported
@@ -232,6 +243,11 @@ class PeriodFinance(Section):
     forecast: dict[str, PerYear] = Field(default_factory=dict)
     investment: list[Investment] = Field(default_factory=list)
 
+    @field_validator("counts_from", mode="before")
+    @classmethod
+    def _from(cls, value: Any) -> Any:
+        return _iso_date(value)
+
     def per_year(self, years: list[int]) -> dict[int, float]:
         """The baseline as {year: placements} over `years`."""
         if isinstance(self.baseline, dict):
@@ -248,6 +264,8 @@ class PeriodFinance(Section):
         for name in need:
             if getattr(self, name) in (None, []):
                 yield name, f"ontbreekt (nodig bij model {self.model})"
+        if self.counts_from is not None and self.counts_from.year != years[0]:
+            yield "counts_from", f"verwacht een datum in het eerste jaar ({years[0]})"
         for name in ("planned_extra", "reported_extra"):
             for y in sorted(set(getattr(self, name)) - set(years)):
                 yield f"{name}.{y}", "verwacht een jaar van de periode"
@@ -269,12 +287,7 @@ class CostSplit(Section):
     @field_validator("reference_date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise PydanticCustomError("date", "verwacht een datum JJJJ-MM-DD") from None
-        return value
+        return _iso_date(value)
 
     def problems(self, municipalities: tuple[str, ...]) -> Iterator[tuple[str, str]]:
         for name in ("inhabitants", "dossiers", "adopted"):

@@ -292,6 +292,9 @@ def realised(period: Period, outflow: pd.DataFrame, export_date: pd.Timestamp,
     years = [y for y in period.all_years if y <= upto and year_closed(export_date, y)]
     if not years:
         return pd.DataFrame().rename_axis("rij")
+    start = period.finance.counts_from
+    if start is not None:               # the assignment started during its first year
+        outflow = outflow[outflow["uitstroomdatum"] >= pd.Timestamp(start)]
     placements = placements_per_year(outflow, years)
     table = (_realised_businesscase(period, outflow, placements, years)
              if period.finance.model == "businesscase"
@@ -432,7 +435,8 @@ def assumptions(config: Config, period: Period | None) -> list[tuple[str, str]]:
             ("Volledige uitstroom", f"{fmt_pct(100 * m.fully_leaving, 0)} stroomt volledig uit"),
             ("Duurzaamheid", f"{fmt_pct(100 * m.durable, 0)} blijft in de latere jaren uit de "
                              "uitkering"),
-            ("Basis", "besparing telt de uitstroom naar werk boven "
+            ("Basis", (f"vanaf {f.counts_from:%d-%m-%Y}: " if f.counts_from else "")
+                      + "besparing telt de uitstroom naar werk boven "
                       + (f"{fmt_count(bases[0])} per jaar" if len(bases) == 1 else ", ".join(
                           f"{fmt_count(v)} in {y}" for y, v in base.items())))]
         if f.social_return_per_placement is not None:

@@ -78,6 +78,13 @@ def test_previous_period_2021_2023_is_reproduced_from_configuration(tmp_path, co
         708_750, 2_166_075, 3_560_085, 6_434_910]
     assert table.loc["Plaatsingen 2021", "2022 (€)"] == 1_261_575      # 105 x 18.000 x 0,89 x 0,75
     assert p.baseline() == {2021: 100, 2022: 200, 2023: 200}
+    # the realisation on the export counts 2021 from 1 July, against the half-year baseline
+    real = finance.finance_tables(config, demo, period=p)["besparing_realisatie"]
+    out = demo["uitstroom"]
+    second_half = kpi.placed(out[out["uitstroomdatum"] >= pd.Timestamp(2021, 7, 1)], 2021)
+    assert real.loc["2021", "Plaatsingen"] == len(second_half) < len(kpi.placed(out, 2021))
+    assert real.loc["2022", "Plaatsingen"] == len(kpi.placed(out, 2022))
+    assert real.loc["2021", "Extra plaatsingen"] == max(0, len(second_half) - 100)
 
 
 def test_business_case_2018_2020_reproduces_000(tmp_path, config, demo):
@@ -114,6 +121,8 @@ def _config_with(tmp_path, replace: str, by: str):
     ('model = "uitstroom"', 'model = "magie"', r"finance\.model: verwacht een van 'uitstroom'"),
     ("durable_share = 0.89\n", "", r"kpi_period\[2\]\.finance\.durable_share: ontbreekt"),
     ("Zevenaar = 730333 }", "Arnhem = 730333 }", r"cost_split\.adopted: verwacht precies"),
+    ('counts_from = "2021-07-01"', 'counts_from = "2022-07-01"',
+     r"finance\.counts_from: verwacht een datum in het eerste jaar \(2021\)"),
     ("years = [2024, 2026]", "years = [2023, 2026]", r"kpi_period\[3\]\.years: overlapt"),
     ('{ id = "werkfit", label', '{ id = "geluk", label', r"kpis\[3\]\.id: verwacht een van"),
     ('reference_date = "2023-01-01"', 'reference_date = "1-1-2023"',
