@@ -22,7 +22,7 @@ from rsdlib import __version__, kernels, lifetime, page
 from rsdlib.atomic import clean_stale, promote, staging_dir
 from rsdlib.config import Config, ConfigError, load_config
 from rsdlib.digest import is_intact
-from rsdlib.errors import CacheError, ExportError
+from rsdlib.errors import CacheError, ExportError, describe
 from rsdlib.paths import NOTEBOOK_DIR
 
 # rsdlib.io and rsdlib.publish (pandas, pyarrow) are imported inside the functions: the pool's
@@ -88,6 +88,8 @@ def run_one(notebook: Path, export: Path, year: int | str, scope: str, out: Path
         if km is not None:
             kernels.shutdown(km)                   # in case the run failed before it took it
         failed = out / FAILED_DIR / f"{year}-{scope}.ipynb"
+        if failed.parent.is_symlink():             # placed there: not followed, replaced
+            failed.parent.unlink(missing_ok=True)
         failed.parent.mkdir(parents=True, exist_ok=True)
         if executed.exists():
             os.replace(executed, failed)
@@ -171,6 +173,9 @@ def _write_cache(data, cache: Path) -> None:
         order = {"report.json.sha256": 1, "report.json": 2}
         for path in sorted(tmp.iterdir(), key=lambda p: order.get(p.name, 0)):
             os.replace(path, cache / path.name)
+    except BaseException:               # a full disk, say: no half-written copy stays
+        shutil.rmtree(cache, ignore_errors=True)
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -230,7 +235,7 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
         for p in spans:
             if not any(p.contains(d.year) for d in data.peildata):
                 raise ExportError(f"klanten: geen peildatum in de periode {p.label} ({p.name})")
-    except ExportError:
+    except (ExportError, OSError):
         if writing is not None:
             wait([writing])               # the cache is written (or failed) before cleaning up
         if not existed:
@@ -287,8 +292,13 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     tasks = [(y, s) for y in labels for s in sorted(names, key=lambda n: n != config.short)]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     out = out.resolve()
-    for label in labels:               # what killed batches left in staging
-        clean_stale(out / str(label))
+    existed = out.exists()
+    try:
+        for label in labels:           # what killed batches left in staging
+            clean_stale(out / str(label))
+    except OSError as exc:
+        print(f"onbruikbare uitvoermap: {describe(exc)}", file=sys.stderr)
+        return 2
     # The workers start (fork) now, before the export is in memory, and warm up while this
     # process validates.
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
@@ -306,6 +316,12 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
                     return 2
                 return _run_all(pool, data, cache, writing, config, years, names, tasks, out,
                                 mode, notebook, jobs, [p.label for p in spans], results)
+            except OSError as exc:       # the machine, not the input: a full disk, no rights
+                print(f"onbruikbare omgeving: {describe(exc)}; er is niets gepubliceerd",
+                      file=sys.stderr)
+                if not existed:
+                    shutil.rmtree(out, ignore_errors=True)
+                return 2
             except lifetime.Interrupted as stop:
                 lifetime.ignore_stop()
                 return _stopped(pool, stop, tasks, results, out, labels)

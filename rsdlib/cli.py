@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from rsdlib.config import ConfigError, load_config
-from rsdlib.errors import ExportError
+from rsdlib.errors import ExportError, describe
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -111,6 +111,33 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ExportError) as exc:
         print(f"fout: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except OSError as exc:              # the machine: no rights, a full disk, a long name
+        print(f"fout: {describe(exc)}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except Exception as exc:            # a bug: say so, keep the details in a log
+        return _bug(exc)
+
+
+def _bug(exc: Exception) -> int:
+    """Report an unexpected error as a bug in one message; the traceback goes to a log file
+    (not to the screen: it may hold values from the data)."""
+    import tempfile
+    import time
+    import traceback
+
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" in {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    try:
+        fd, log = tempfile.mkstemp(prefix=f"rsd-fout-{time.strftime('%Y%m%d-%H%M%S')}-",
+                                   suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            traceback.print_exception(exc, file=fh)
+        told = f"; de details staan in {log}"
+    except OSError:
+        told = ""
+    print(f"interne fout in rsd (een bug, niet uw invoer): {type(exc).__name__}{where}. "
+          f"Meld dit aan de beheerder van rsdlib{told}.", file=sys.stderr)
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

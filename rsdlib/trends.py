@@ -70,8 +70,13 @@ def trend_base(export: Export, year: int) -> TrendBase:
     months = _months(start, end)
     parts = {}
     for label, frame, col in (("Instroom", i, "instroomdatum"), ("Uitstroom", u, "uitstroomdatum")):
+        # every municipality a column, also when the year has no such event at all (a file
+        # with only its header is a valid export of a year without them)
         counts = (frame.groupby([frame[col].dt.to_period("M"), "gemeente"], observed=False)
-                  .size().unstack("gemeente", fill_value=0).reindex(months, fill_value=0))
+                  .size().unstack("gemeente", fill_value=0)
+                  .reindex(index=months, fill_value=0)
+                  .reindex(columns=pd.Index(frame["gemeente"].cat.categories, name="gemeente"),
+                           fill_value=0))
         parts[label] = _with_total(counts)
     flows = pd.concat(parts, axis=1).astype(float)
 

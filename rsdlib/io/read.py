@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from rsdlib import schema
-from rsdlib.errors import ExportError
+from rsdlib.errors import ExportError, describe
 from rsdlib.io.arrow import Encoded, _as_text, _blank_rows, _cells, _check_utf8
 
 
@@ -33,13 +33,36 @@ class RawTable:
     source: str
     form: str
     encoding: str
-    sha256: str | Future[str]
+    sha256: str | Future[Scan]
     cells: dict[int, pd.Series | Encoded] | None = None   # fast path: whole rows, by position
     size: int = 0                                          # the fast path's number of rows
+    path: Path | None = None
+
+    def _scan(self) -> Scan | None:
+        return None if isinstance(self.sha256, str) else self.sha256.result()
 
     def digest(self) -> str:
-        """The file's SHA-256 (the fast reader computes it while the rows are validated)."""
-        return self.sha256 if isinstance(self.sha256, str) else self.sha256.result()
+        """The file's SHA-256 (the fast reader computes it while the rows are validated); an
+        ExportError when the scan found a NUL byte beyond the part the reader looked at."""
+        scan = self._scan()
+        if scan is None:
+            return self.sha256          # type: ignore[return-value]
+        if scan.nul is not None:
+            raise ExportError(f"{self.source}: onleesbaar bestand (binaire inhoud: NUL-byte op "
+                              f"positie {scan.nul}, geen CSV-tekst)")
+        return scan.sha256
+
+    def exact_lines(self) -> list[int] | None:
+        """The fast path's rows' line numbers when they are not row + 2 (a quoted field with
+        a line break: the file has more lines than rows), taken from the exact reader; None
+        when they are."""
+        scan = self._scan()
+        if scan is None or self.path is None:
+            return None
+        if scan.newlines == self.size + (1 if scan.ends_with_newline else 0):
+            return None
+        lines = read_csv_raw(self.path).lines
+        return lines if len(lines) == self.size else None
 
 
 def _decode(data: bytes, source: str) -> tuple[str, str]:
@@ -62,8 +85,8 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
 
 def read_csv_raw(path: Path) -> RawTable:
     """Read a `;`-separated CSV into text cells, keeping each row's line number."""
-    data = path.read_bytes()
     source = path.name
+    data = read_bytes(path)
     if not data.strip():
         raise ExportError(f"{source}: leeg bestand (geen kopregel)")
     text, encoding = _decode(data, source)
@@ -74,29 +97,65 @@ def read_csv_raw(path: Path) -> RawTable:
     rows: list[list[str]] = []
     lines: list[int] = []
     start = reader.line_num + 1
-    for row in reader:
-        rows.append(row)
-        lines.append(start)
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            reason = f"een veld is langer dan {csv.field_size_limit() // 1024} KiB"
+        else:
+            reason = f"geen leesbare CSV ({exc})"
+        raise ExportError(f"{source}:{start}: {reason}") from None
     return RawTable(header, rows, lines, source, "csv", encoding, hashlib.sha256(data).hexdigest())
 
 
-_DIGESTS: dict[tuple, str] = {}
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or an ExportError naming it and what stops it being read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"{path.name}: kan niet gelezen worden ({describe(exc, name=False)})") from None
 
 
-def file_sha256(path: Path) -> str:
-    """A file's SHA-256, computed once per process while the file is unchanged (same size,
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a file's bytes tells: its SHA-256, its number of line breaks (so the
+    fast reader knows whether line = row + 2), and where its first NUL byte is, if any."""
+
+    sha256: str
+    newlines: int
+    ends_with_newline: bool
+    nul: int | None
+
+
+_DIGESTS: dict[tuple, Scan] = {}
+
+
+def file_scan(path: Path) -> Scan:
+    """A file's Scan, made once per process while the file is unchanged (same size,
     modification time and inode): a batch hashes the export for its cache key and then
-    loads it, and 700 MB take 0,65 s to hash."""
+    loads it, and 700 MB take 0,65 s to hash (counting and finding add two memchr passes)."""
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
     if key not in _DIGESTS:
-        h = hashlib.sha256()
+        h, newlines, nul, at, last = hashlib.sha256(), 0, None, 0, b""
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 22), b""):
                 h.update(block)
-        _DIGESTS[key] = h.hexdigest()
+                newlines += block.count(b"\n")
+                if nul is None and (i := block.find(b"\0")) >= 0:
+                    nul = at + i
+                at += len(block)
+                last = block[-1:]
+        _DIGESTS[key] = Scan(h.hexdigest(), newlines, last == b"\n", nul)
     return _DIGESTS[key]
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256 (see file_scan)."""
+    return file_scan(path).sha256
 
 
 def _header_types(first: bytes, encoding: str, columns: tuple[schema.Column, ...]):
@@ -126,8 +185,11 @@ def read_csv_fast(path: Path, columns: tuple[schema.Column, ...] | None = None
     so that the exact reader can report it with its line number. With the file's schema
     `columns`, only those are converted, each into its type (see `_header_types`)."""
     source = path.name
-    with path.open("rb") as fh:
-        head = fh.read(1 << 16)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise ExportError(f"{source}: kan niet gelezen worden ({describe(exc, name=False)})") from None
     if not head.strip():
         raise ExportError(f"{source}: leeg bestand (geen kopregel)")
     if b"\x00" in head:
@@ -142,7 +204,7 @@ def read_csv_fast(path: Path, columns: tuple[schema.Column, ...] | None = None
     # hashlib releases the GIL: the file is hashed on the core that pyarrow's parse used and
     # validation (one thread, mostly) leaves idle
     hasher = ThreadPoolExecutor(1, thread_name_prefix="sha256")
-    digest = hasher.submit(file_sha256, path)
+    digest = hasher.submit(file_scan, path)
     hasher.shutdown(wait=False)
     table, header, at, encoding = parsed
     if table.num_rows and table.num_columns and _blank_rows(table).any():
@@ -150,7 +212,7 @@ def read_csv_fast(path: Path, columns: tuple[schema.Column, ...] | None = None
     cells = {i: _cells(c) for i, c in zip(at, table.columns, strict=True)}
     name = "utf-8-sig" if bom else ("utf-8" if encoding == "utf8" else "windows-1252")
     return RawTable(header, [], [], source, "csv", name, digest, cells=cells,
-                    size=table.num_rows)
+                    size=table.num_rows, path=path)
 
 
 def _parse_csv(path: Path, first: bytes, columns: tuple[schema.Column, ...] | None):
@@ -217,7 +279,7 @@ def read_xlsx_raw(path: Path, sheets: Iterable[str]) -> dict[str, RawTable]:
     """Read the named sheets of one workbook into text cells (row numbers as Excel shows them)."""
     from openpyxl import load_workbook
 
-    data = path.read_bytes()
+    data = read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     try:
         wb = load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
@@ -229,7 +291,12 @@ def read_xlsx_raw(path: Path, sheets: Iterable[str]) -> dict[str, RawTable]:
         real = by_key.get(sheet)
         if real is None:
             continue
-        cells = [[_cell_text(v) for v in row] for row in wb[real].iter_rows(values_only=True)]
+        try:
+            cells = [[_cell_text(v) for v in row]
+                     for row in wb[real].iter_rows(values_only=True)]
+        except Exception as exc:  # a sheet's XML is only parsed here, row by row
+            raise ExportError(f"{path.name}[{real}]: onleesbaar werkblad (beschadigde XML: "
+                              f"{type(exc).__name__})") from None
         while cells and not any(c.strip() for c in cells[-1]):
             cells.pop()
         source = f"{path.name}[{real}]"

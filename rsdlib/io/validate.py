@@ -5,6 +5,8 @@ line, column and reason (`read_export` reads and validates a whole folder).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -51,15 +53,21 @@ def _parse_dates(values: pd.Series | Encoded
 class _Checker:
     """Collects refusals for one file while its columns are converted."""
 
-    def __init__(self, source: str, rows: int, lines: np.ndarray | None = None) -> None:
+    def __init__(self, source: str, rows: int, lines: np.ndarray | None = None,
+                 exact: Callable[[], list[int] | None] | None = None) -> None:
         self.source = source
         self._lines = lines     # None: row i is on line i + 2 (a CSV whose rows are all whole)
+        self._exact = exact     # asked once, when a line is first needed: lines, or None
         self.bad = np.zeros(rows, dtype=bool)
         self.structural: np.ndarray | None = None   # blank or wrong field count
         self.refusals: list[tuple[int, int, str, str]] = []   # (position, order, column, reason)
 
     def lines(self, positions: np.ndarray) -> np.ndarray:
         """The line numbers, as the user sees them, of rows at `positions`."""
+        if self._exact is not None:
+            exact, self._exact = self._exact(), None
+            if exact is not None:
+                self._lines = np.asarray(exact, dtype=np.int64)
         return positions + 2 if self._lines is None else self._lines[positions]
 
     def refuse(self, mask: np.ndarray | pd.Series | None, column: str, reasons) -> None:
@@ -90,11 +98,42 @@ class _Checker:
                 for p, _, c, r in sorted(self.refusals)]
 
 
-def _quoted(text: pd.Series | Encoded, template: str):
-    """Refusal texts for bad positions only: the template with the offending value quoted."""
+SHOWN_MAX = 30                   # a longer refused value is described, not quoted
+PRIVATE_COLUMNS = ("bsn", "klantnummer")
+_DIGIT_RUN = re.compile(r"\d{8,}")
+
+
+def escaped(text: str) -> str:
+    """Text with control and other invisible characters written as escapes (\\x1b, \\n):
+    nothing from the data moves a terminal's cursor or hides part of a message."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def shown(value: object, column: str) -> str | None:
+    """A refused value as a message may quote it, or None when it may not: too long, from a
+    column of identifiers, or with a run of 8 or more digits (a BSN or client number shifted
+    into another column)."""
+    text = str(value).strip()
+    if column in PRIVATE_COLUMNS or len(text) > SHOWN_MAX or _DIGIT_RUN.search(text):
+        return None
+    return f"'{escaped(text)}'"
+
+
+def with_value(template: str, value: object, column: str) -> str:
+    """The template ("... {} ...") with the value quoted, or without it, saying so."""
+    quoted = shown(value, column)
+    if quoted is not None:
+        return template.format(quoted)
+    return template.replace(" {}", "").replace("{} ", "") + " (waarde niet getoond)"
+
+
+def _quoted(text: pd.Series | Encoded, template: str, column: str):
+    """Refusal texts for bad positions only: the template with the offending value quoted
+    when it may be (see `shown`)."""
     def texts(positions: np.ndarray) -> list[str]:
         values = text.at(positions) if isinstance(text, Encoded) else text.to_numpy()[positions]
-        return [template.format(f"'{str(v).strip()}'") for v in values]
+        return [with_value(template, v, column) for v in values]
     return texts
 
 
@@ -122,7 +161,8 @@ def _convert(col: schema.Column, text: pd.Series | Encoded, chk: _Checker, confi
         dates, empty, bad = _parse_dates(text)
         if not col.nullable:
             chk.refuse(empty, col.name, "verplicht veld is leeg")
-        chk.refuse(bad, col.name, _quoted(text, "ongeldige datum {} (verwacht dd-mm-jjjj)"))
+        chk.refuse(bad, col.name, _quoted(text, "ongeldige datum {} (verwacht dd-mm-jjjj)",
+                                                 col.name))
         return dates
     lookups = {"flag": (lambda u: u.upper(), ["N", "J"], False),
                "trede": (lambda u: u.lower(), list(schema.TREDE_ORDER), True),
@@ -135,7 +175,7 @@ def _convert(col: schema.Column, text: pd.Series | Encoded, chk: _Checker, confi
     template = {"flag": "ongeldige waarde {} (verwacht J of N)", "trede": "onbekende trede {}",
                 "code": "onbekende code {}" + f" (verwacht {', '.join(col.codes)})",
                 "gemeente": "gemeente {} staat niet in de configuratie"}[col.kind]
-    chk.refuse(_at(~blank & (mapped < 0), cells), col.name, _quoted(cells, template))
+    chk.refuse(_at(~blank & (mapped < 0), cells), col.name, _quoted(cells, template, col.name))
     if col.kind == "flag":
         return pd.Series(cells.take(mapped == 1), copy=False)
     return pd.Series(pd.Categorical.from_codes(cells.take(mapped), categories=categories,
@@ -206,7 +246,8 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
     header = [h.replace("\ufeff", "").strip().lower() for h in raw.header]
     dupes = sorted({h for h in header if header.count(h) > 1 and h})
     if dupes:
-        raise ExportError(f"{raw.source}: kolom '{dupes[0]}' staat meer dan eens in de kopregel")
+        raise ExportError(with_value(f"{raw.source}: kolom {{}} staat meer dan eens in de "
+                                     "kopregel", dupes[0], "kopregel"))
     columns = schema.FILES[name]
     missing = [c.name for c in columns if c.required and c.name not in header]
     if missing:
@@ -217,16 +258,18 @@ def validate_table(name: str, raw: RawTable, config: Config) -> tuple[pd.DataFra
     report = FileReport(
         name=name, source=raw.source, form=raw.form, encoding=raw.encoding, sha256="",
         rows_read=n_rows,
-        extra_columns=[h for h in header if h and h not in known and h not in
-                       schema.DROPPED_COLUMNS],
+        extra_columns=[escaped(h) if shown(h, "kopregel") else f"kolom {i + 1} (naam niet getoond)"
+                       for i, h in enumerate(header)
+                       if h and h not in known and h not in schema.DROPPED_COLUMNS],
         dropped_columns=[h for h in header if h in schema.DROPPED_COLUMNS],
     )
     positions = {h: i for i, h in enumerate(header)}
     take = [c for c in columns if c.name in positions]
     if raw.cells is not None:           # fast path: every row well-formed, line = row + 2
         cells = {c.name: raw.cells[positions[c.name]] for c in take}
-        return _finish(name, cells, n_rows, take, _Checker(raw.source, n_rows), report, config,
-                       raw)
+        # line = row + 2 unless a quoted field holds a line break: then the exact reader says
+        return _finish(name, cells, n_rows, take,
+                       _Checker(raw.source, n_rows, exact=raw.exact_lines), report, config, raw)
     lines = np.asarray(raw.lines, dtype=np.int64)
     chk = _Checker(raw.source, len(lines), lines)
     width = len(raw.header)
@@ -288,8 +331,12 @@ def read_export(folder: str | Path, config: Config) -> Export:
         if name not in frames:
             frames[name] = _empty(name, config)
     if frames["klanten"].empty:
-        raise ExportError(f"{report.files['klanten'].source}: geen bruikbare regels "
-                          f"({report.files['klanten'].rows_refused} geweigerd)")
+        klanten = report.files["klanten"]
+        common = Counter((r.column, r.reason) for r in klanten.refusals).most_common(3)
+        reasons = "; ".join(f"{c}: {r} ({n}x)" for (c, r), n in common)
+        raise ExportError(f"{klanten.source}: geen bruikbare regels ({klanten.rows_refused} "
+                          f"geweigerd" + (f"; meest voorkomend: {reasons}" if reasons else "")
+                          + ")")
     return Export(frames, report)
 
 
