@@ -301,6 +301,7 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
         return 2
     # The workers start (fork) now, before the export is in memory, and warm up while this
     # process validates.
+    started = time.time()
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
                                initargs=(notebook.parent, os.getpid()))
     results: list[RunResult] = []
@@ -324,14 +325,14 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
                 return 2
             except lifetime.Interrupted as stop:
                 lifetime.ignore_stop()
-                return _stopped(pool, stop, tasks, results, out, labels)
+                return _stopped(pool, stop, tasks, results, out, labels, started)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _stopped(pool: ProcessPoolExecutor, stop: lifetime.Interrupted,
              tasks: list[tuple[int | str, str]], results: list[RunResult], out: Path,
-             years: list[int | str]) -> int:
+             years: list[int | str], started: float) -> int:
     """SIGINT or SIGTERM: no queued run starts, the runs in flight are abandoned (their
     workers killed, and with them their zygotes and kernels) and their staging folders
     removed; say what was and was not published. Exit 130 or 143."""
@@ -350,6 +351,11 @@ def _stopped(pool: ProcessPoolExecutor, stop: lifetime.Interrupted,
             break
         time.sleep(0.2)
     done = {(r.year, r.scope) for r in results if r.ok}
+    for y, s in tasks:          # promoted just before its worker was killed, unreported
+        final = out / str(y) / s
+        if (y, s) not in done and final.is_dir() and not final.is_symlink() and \
+                final.stat().st_mtime >= started:
+            done.add((y, s))
     published = [f"{y} {s}" for y, s in tasks if (y, s) in done]
     missing = [f"{y} {s}" for y, s in tasks if (y, s) not in done]
     print(f"\nOnderbroken ({stop}): {len(published)} van {len(tasks)} runs gepubliceerd. "
