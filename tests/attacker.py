@@ -63,6 +63,7 @@ DOSSIERS = "bijlage_2_6_dossiers"
 BIJLAGE_1 = "bijlage_1_treden"
 SCORECARD = "kpi_scorecard"
 KOSTEN = "kostenverdeling"
+KPI_GEMEENTE = "kpi_gemeente"
 JAARVERGELIJKING = "jaarvergelijking_trede"
 BLOCK_TABLES = (UITSTROOM, INDIRECT, REDEN, GROEP)
 
@@ -357,7 +358,8 @@ class Model:
         self.reden_groep(y, scope)
         self.scorecard(y, scope, is_service)
         self.dossiers(y, scope, is_service)
-        self.kosten(y, scope)
+        self.kosten(y, scope, is_service)
+        self.kpi_gemeente(y, scope)
         self.jaarvergelijking(y, scope, own)
 
     def population(self, y, scope, own, short, is_service) -> None:
@@ -592,43 +594,84 @@ class Model:
                          [*[(self.key(y, scope, DOSSIERS, i, c), 1) for i in range(last)],
                           (self.key(y, scope, DOSSIERS, last, c), -1)])
 
-    def kosten(self, y, scope) -> None:
+    def kosten(self, y, scope, is_service) -> None:
+        """The cost split: dossiers per municipality (`Dossiers`, or since the assignment
+        periods `Dossiers export` beside the adopted `Dossiers vastgesteld`, which is
+        configuration, not data), their shares and the contributions computed from them."""
         t, d = self.table(y, scope, KOSTEN), self.table(y, scope, DOSSIERS)
-        if t is None or "Dossiers" not in t.cols:
+        if t is None:
             return
+        recomputed = "Dossiers export" in t.cols
+        dos = "Dossiers export" if recomputed else "Dossiers"
+        if dos not in t.cols:
+            return
+        pct_dos = None if recomputed else "% dossiers"
+        pct_tot = "% totaal herberekend" if recomputed else "% totaal"
+        money = "Bijdrage herberekend (€)" if recomputed else "Bijdrage (€)"
         tot = t.find(TOTAL)
         for i in range(len(t.rows)):
-            self.key(y, scope, KOSTEN, i, "Dossiers")
+            self.key(y, scope, KOSTEN, i, dos)
             if d is not None:
+                # the reference date of the split is 1 January of the report year only in
+                # some periods: optional
                 j = len(d.rows) - 1 if i == tot else d.find(t.rows[i])
-                self.add(f"kostenverdeling {t.rows[i]} dossiers = 2.6 1 januari",
-                         [(self.key(y, scope, KOSTEN, i, "Dossiers"), 1),
-                          (self.key(y, scope, DOSSIERS, j, d.cols[0]), -1)])
+                self.add(f"kostenverdeling {scope} {t.rows[i]} dossiers = 2.6 1 januari",
+                         [(self.key(y, scope, KOSTEN, i, dos), 1),
+                          (self.key(y, scope, DOSSIERS, j, d.cols[0]), -1)], optional=True)
         if tot is None:
             return
-        self.add("kostenverdeling: Σ dossiers = Totaal",
-                 [*[(self.key(y, scope, KOSTEN, i, "Dossiers"), 1) for i in range(len(t.rows))
-                    if i != tot], (self.key(y, scope, KOSTEN, tot, "Dossiers"), -1)])
+        if is_service:
+            self.add(f"kostenverdeling {scope}: Σ dossiers = Totaal",
+                     [*[(self.key(y, scope, KOSTEN, i, dos), 1) for i in range(len(t.rows))
+                        if i != tot], (self.key(y, scope, KOSTEN, tot, dos), -1)])
         inh_total = t.value(tot, "Inwoners") if "Inwoners" in t.cols else None
-        money = next((c for c in t.cols if c.startswith("Bijdrage")), None)
-        cost = t.value(tot, money) if money else None
+        cost = t.value(tot, money) if money in t.cols else None
         for i in range(len(t.rows)):
             if i == tot:
                 continue
-            num = [(self.key(y, scope, KOSTEN, i, "Dossiers"), 1)]
-            den = [(self.key(y, scope, KOSTEN, tot, "Dossiers"), 1)]
-            self.pct(f"kostenverdeling {t.rows[i]} % dossiers", num, den, t, i, "% dossiers")
+            num = [(self.key(y, scope, KOSTEN, i, dos), 1)]
+            den = [(self.key(y, scope, KOSTEN, tot, dos), 1)]
+            if pct_dos:
+                self.pct(f"kostenverdeling {scope} {t.rows[i]} % dossiers", num, den, t, i,
+                         pct_dos)
             inh = t.value(i, "Inwoners") if "Inwoners" in t.cols else None
             if not inh_total or inh is None:
                 continue
             share = inh / inh_total
             # % totaal = 100 * (inhabitants' share + dossiers' share) / 2
-            self.pct(f"kostenverdeling {t.rows[i]} % totaal", num, den, t, i, "% totaal",
+            self.pct(f"kostenverdeling {scope} {t.rows[i]} {pct_tot}", num, den, t, i, pct_tot,
                      scale=50.0, offset=50.0 * share, optional=True)
             if cost:
                 # Bijdrage = cost * (inhabitants' share + dossiers' share) / 2, whole euros
-                self.pct(f"kostenverdeling {t.rows[i]} bijdrage", num, den, t, i, money,
-                         scale=cost / 2, offset=cost / 2 * share, tol=0.5, optional=True)
+                # (largest remainder, so that the total is exact: within 1 euro)
+                self.pct(f"kostenverdeling {scope} {t.rows[i]} {money}", num, den, t, i, money,
+                         scale=cost / 2, offset=cost / 2 * share, tol=1.0, optional=True)
+
+    def kpi_gemeente(self, y, scope) -> None:
+        """A municipality's scorecard beside the service's: the counts (Eenheid aantal) of the
+        municipality and of the service; its placements are its 2.3 uitstroom block."""
+        t = self.table(y, scope, KPI_GEMEENTE)
+        if t is None or "Eenheid" not in t.cols:
+            return
+        short = self.short(y)
+        cols = [c for c in (scope, short) if c in t.cols]
+        rows = {label: i for i, label in enumerate(t.rows)}
+        for i in range(len(t.rows)):
+            if t.text(i, "Eenheid") == "aantal":
+                for c in cols:
+                    self.key(y, scope, KPI_GEMEENTE, i, c)
+        up = self.table(y, scope, UITSTROOM)
+        head = blocks(up, UITSTROOM).headers.get(scope) if up is not None else None
+        place = self.key(y, scope, KPI_GEMEENTE, rows.get("plaatsingen"), scope)
+        total = self.key(y, scope, UITSTROOM, head, EINDTOTAAL)
+        self.add(f"kpi_gemeente {scope}: plaatsingen = 2.3 uitstroom",
+                 [(place, 1), (total, -1)], optional=True)
+        self.add(f"kpi_gemeente {scope}: plaatsingen ≤ 2.3 uitstroom",
+                 [(place, 1), (total, -1)], "<=")
+        for c in cols:
+            self.add(f"kpi_gemeente {scope}: plaatsingen_doelgroep ≤ plaatsingen [{c}]",
+                     [(self.key(y, scope, KPI_GEMEENTE, rows.get("plaatsingen_doelgroep"), c), 1),
+                      (self.key(y, scope, KPI_GEMEENTE, rows.get("plaatsingen"), c), -1)], "<=")
 
     def jaarvergelijking(self, y, scope, own) -> None:
         t, trede = self.table(y, scope, JAARVERGELIJKING), self.table(y, scope, TREDE)
@@ -702,6 +745,24 @@ class Model:
                         self.add(f"2.6 {m} = {service} [{label}, {c}]",
                                  [(self.key(y, m, DOSSIERS, i, c), 1),
                                   (self.key(y, service, DOSSIERS, j, c), -1)])
+            tk_m, tk_s = self.table(y, m, KOSTEN), self.table(y, service, KOSTEN)
+            if tk_m is not None and tk_s is not None:
+                for i, label in enumerate(tk_m.rows):
+                    for c in ("Dossiers", "Dossiers export"):
+                        if c in tk_m.cols:
+                            self.add(f"kostenverdeling {m} = {service} [{label}, {c}]",
+                                     [(self.key(y, m, KOSTEN, i, c), 1),
+                                      (self.key(y, service, KOSTEN, tk_s.find(label), c), -1)])
+            card, service_card = self.table(y, m, KPI_GEMEENTE), self.table(y, service, SCORECARD)
+            if card is not None and service_card is not None and short in card.cols:
+                for i, label in enumerate(card.rows):
+                    if "Eenheid" not in card.cols or card.text(i, "Eenheid") != "aantal":
+                        continue
+                    self.add(f"kpi_gemeente {m} {label} {short} = kpi_scorecard",
+                             [(self.key(y, m, KPI_GEMEENTE, i, short), 1),
+                              (self.key(y, service, SCORECARD, service_card.find(label),
+                                        "Realisatie"), -1)])
+        self.municipal_cards(y, service, short)
         # 2.3 totaal of a municipality = its uitstroom + indirect rows on the service's page;
         # the service's 2.3 totaal = the sum of the municipalities'.
         ts = self.table(y, service, TOTAAL_23)
@@ -725,6 +786,21 @@ class Model:
                 self.add(f"2.3 totaal {service} = Σ gemeenten [{c}]",
                          [*[(self.key(y, m, TOTAAL_23, row(self.table(y, m, TOTAAL_23)), c), 1)
                             for m in pages], (self.key(y, service, TOTAAL_23, row(ts), c), -1)])
+
+    def municipal_cards(self, y: int, service: str, short: str) -> None:
+        """The municipalities' counts add up to the service's (distinct clients: a client of
+        two municipalities in one year counts once for the service, so optional)."""
+        sc = self.table(y, service, SCORECARD)
+        cards = {m: self.table(y, m, KPI_GEMEENTE) for m in self.munis[y]}
+        if sc is None or any(c is None or m not in c.cols for m, c in cards.items()):
+            return
+        for i, label in enumerate(sc.rows):
+            if "Eenheid" not in sc.cols or sc.text(i, "Eenheid") != "aantal":
+                continue
+            self.add(f"kpi {label}: Σ gemeenten = {short}",
+                     [*[(self.key(y, m, KPI_GEMEENTE, c.find(label), m), 1)
+                        for m, c in cards.items()],
+                      (self.key(y, service, SCORECARD, i, "Realisatie"), -1)], optional=True)
 
     def across_years(self, y: int) -> None:
         for scope in self.public[y]:
@@ -922,7 +998,8 @@ def _component(n, rows, index, classes, lb, truth, threshold, full):
 def solve(model: Model, relations: list[Relation], threshold: int,
           full: bool = True) -> list[Finding]:
     """Bound every hidden count cell by LP and by integer programming (see _component)."""
-    hidden = [k for k, kind in model.kinds.items() if model.published(k) is None]
+    hidden = [k for k in model.kinds                # empty in public, a count in intern
+              if model.published(k) is None and model.true_value(k) is not None]
     hidden_set = set(hidden)
     classes = _Classes()
     for k in hidden:
