@@ -196,8 +196,9 @@ def write_prepared(data, cache: Path, years: list[int], names: list[str], config
     from rsdlib.prepared import precomputed, precomputed_common, prepare, save_part
 
     for year in years:
+        here = [s for s in names if s in config.for_year(year).scopes]
         paths = [precomputed_common(cache, year, mode),
-                 *(precomputed(cache, year, s, mode) for s in names)]
+                 *(precomputed(cache, year, s, mode) for s in here)]
         clean_stale(paths[0].parent)
         if all(p.is_file() for p in paths):
             problem = next((p for p in paths if not is_intact(p)), None)
@@ -207,8 +208,8 @@ def write_prepared(data, cache: Path, years: list[int], names: list[str], config
                   f"{year} wordt opnieuw voorbereid uit de export", file=sys.stderr)
         prep = prepare(data, year, config, mode)
         save_part(prep.common().fields(), paths[0])
-        for scope, path in zip(names, paths[1:], strict=True):
-            save_part(prep.scope_part(scope, config), path)
+        for scope, path in zip(here, paths[1:], strict=True):
+            save_part(prep.scope_part(scope, config.for_year(year)), path)
 
 
 def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
@@ -289,7 +290,13 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     # The service's run has the most to draw and write: it goes first, so that it does not
     # end the batch alone on one core (longest first).
     labels: list[int | str] = [*years, *(p.label for p in spans)]
-    tasks = [(y, s) for y in labels for s in sorted(names, key=lambda n: n != config.short)]
+    # a municipality that does not exist in a year (a reorganisation) has no run that year
+    tasks = [(y, s) for y in labels for s in sorted(names, key=lambda n: n != config.short)
+             if not isinstance(y, int) or s in config.for_year(y).scopes]
+    for y in years:
+        if skipped := [s for s in names if s not in config.for_year(y).scopes]:
+            print(f"{y}: {', '.join(skipped)} bestond toen niet (herindeling); overgeslagen",
+                  file=sys.stderr)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     out = out.resolve()
     existed = out.exists()

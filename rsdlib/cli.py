@@ -1,4 +1,4 @@
-"""The `rsd` command: demo-data, validate, report."""
+"""The `rsd` command: demo-data, validate, report, config check."""
 
 from __future__ import annotations
 
@@ -64,11 +64,25 @@ def _report(args: argparse.Namespace) -> int:
     )
 
 
+def _config_check(args: argparse.Namespace) -> int:
+    config = load_config(args.file)        # a ConfigError: one message per problem, exit 2
+    print(f"{config.path}: in orde")
+    for line in config.describe():
+        print(f"  {line}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `rsd` (exposed for tests and --help)."""
     p = argparse.ArgumentParser(prog="rsd", description=__doc__)
     p.add_argument("--config", help="configuratie (TOML); standaard config/liemers.toml")
     sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("config", help="configuratie controleren")
+    csub = c.add_subparsers(dest="action", required=True)
+    check = csub.add_parser("check", help="valideer een configuratie en toon wat ze vastlegt")
+    check.add_argument("file")
+    check.set_defaults(func=_config_check)
 
     d = sub.add_parser("demo-data", help="schrijf een synthetische export (2018-2025)")
     d.add_argument("dir")

@@ -34,6 +34,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from rsdlib import domain as domain_
+from rsdlib import municipalities as reorg
 from rsdlib.paths import DEFAULT_CONFIG
 
 
@@ -56,7 +58,7 @@ NAME_MAX = 80          # scope names become folder and file names (with prefixes
 KPI_OPTIONS: dict[str, frozenset[str]] = {
     "plaatsingen": frozenset(),
     "plaatsingen_doelgroep": frozenset({"definition"}),
-    "werkfit": frozenset(),
+    "werkfit": frozenset({"from_steps", "to_steps"}),
     "stap_voorwaarts": frozenset(),
     "duurzaam": frozenset({"months"}),
     "actief": frozenset({"steps"}),
@@ -148,10 +150,14 @@ class Kpi(Section):
     steps: list[Text] | None = Field(default=None, min_length=1)               # actief
     definition: Literal["doelgroepregister", "arbeidsbeperking"] | None = None  # doelgroep
     years: list[Year] | None = Field(default=None, min_length=1)  # only these years of the period
+    from_steps: list[Text] | None = Field(default=None, min_length=1, alias="from")  # werkfit
+    to_steps: list[Text] | None = Field(default=None, min_length=1, alias="to")      # werkfit
 
     def problems(self) -> Iterator[tuple[str, str]]:
         """Options that this KPI does not take; a percentage target above 100."""
-        for option in ("months", "steps", "definition"):
+        if self.id == "werkfit" and (self.from_steps is None or self.to_steps is None):
+            yield "from", "KPI werkfit heeft from en to nodig (treden van de ladder)"
+        for option in ("months", "steps", "definition", "from_steps", "to_steps"):
             if getattr(self, option) is not None and option not in KPI_OPTIONS[self.id]:
                 allowed = ", ".join(sorted(KPI_OPTIONS[self.id])) or "geen"
                 yield option, f"KPI {self.id} kent deze optie niet (opties: {allowed})"
@@ -359,6 +365,156 @@ class Buig(Section):
     schadelast: Annotated[float, Strict(), Field(ge=0)] | None = None     # schadelast BC
 
 
+# ---------------------------------------------------------------------------- the domain
+# The service's ladder, units, bands, outflow reasons and page texts (rsdlib.domain reads them
+# into a Domain and checks what spans fields: order, units, bands). A configuration that
+# leaves one of these sections out takes it from the default file.
+
+
+class LadderStep(Section):
+    """[[ladder.step]]: a step's export code, its Bijlage 2.1 row and Bijlage 1 lines."""
+
+    code: Text
+    label: Text
+    bijlage_1: tuple[Text, Annotated[str, Strict()], Annotated[str, Strict()]] | None = None
+
+
+class Ladder(Section):
+    """[ladder]: the participation ladder."""
+
+    name: Text = "Participatieladder"
+    order: list[Text] | None = None           # low to high; default: the steps' order
+    no_step: list[Text] = Field(default_factory=list)
+    empty_label: Text = "Overige"
+    active_steps: list[Text] | None = None
+    step: list[LadderStep] = Field(min_length=1)
+
+
+class UnitSection(Section):
+    """[[unit]]: a unit of Bijlage 2.5 and the intake steps that belong to it."""
+
+    code: Text
+    label: Text
+    short: Text | None = None
+    steps: list[Text] = Field(min_length=1)
+
+
+class UnitRows(Section):
+    """[units]: [label, short] of the fixed unit rows."""
+
+    nug: tuple[Text, Text] = ("Niet-Uitkeringsgerechtigden", "Niet-uitkeringsgerechtigden")
+    none: tuple[Text, Text] = ("Geen Trede", "Geen trede")
+
+
+Band = tuple[Text, Annotated[int, Strict(), Field(ge=0)], Annotated[int, Strict(), Field(ge=0)]]
+
+
+class Bands(Section):
+    """[bands]: age (whole years) and benefit duration (whole months) bands."""
+
+    age: list[Band] = Field(min_length=1)
+    duration: list[Band] = Field(min_length=1)
+    duration_none: Text = "Geen uitkering"
+
+
+class OutflowReason(Section):
+    """[outflow_reasons] CODE = { label, class }."""
+
+    label: Text
+    class_: Literal["plaatsing", "indirect"] = Field(alias="class")
+
+
+class Texts(Section):
+    """[texts]: the service's own page texts."""
+
+    title: Text = "Bijlagen"
+    notes: dict[str, Text] = Field(default_factory=dict)
+
+
+class Reorganisation(Section):
+    """[[reorganisation]]: municipalities that end on `date` (a 1 January), where their
+    clients went, and municipalities that begin then (rsdlib.municipalities)."""
+
+    date: dt.date
+    ended: list[Text] = Field(min_length=1)
+    to: list[Text] = Field(min_length=1)
+    new: list[Text] = Field(default_factory=list)
+
+
+DOMAIN_SECTIONS = ("ladder", "unit", "units", "bands", "outflow_reasons", "texts")
+
+
+class MappingSection(Section):
+    """[mapping]: another system's export onto the export format (docs/mapping.md)."""
+
+    system: Text = "eigen systeem"
+    date_format: Text | None = None
+    files: dict[Text, Text] = Field(default_factory=dict)
+    columns: dict[Text, dict[Text, Text]] = Field(default_factory=dict)
+    values: dict[Text, dict[Text, Text]] = Field(default_factory=dict)
+    flags: dict[Literal["J", "N"], list[Text]] = Field(default_factory=dict)
+
+    def check(self, config: Config) -> Iterator[tuple[str, str]]:
+        from rsdlib import schema  # no pandas: the export format's names and codes
+
+        files = schema.FILES
+        for name in self.files:
+            if name not in files:
+                yield f"mapping.files.{name}", f"verwacht een bestand van de exportindeling " \
+                                               f"({', '.join(files)})"
+        for name, cols in self.columns.items():
+            known = [c.name for c in files.get(name, ())] + list(schema.DROPPED_COLUMNS)
+            if name not in files:
+                yield f"mapping.columns.{name}", "verwacht een bestand van de exportindeling"
+                continue
+            for col in cols:
+                if col not in known:
+                    yield f"mapping.columns.{name}.{col}", (
+                        f"verwacht een kolom van {name} ({', '.join(known)})")
+        if self.date_format is not None:
+            probe = dt.date(2019, 12, 31)
+            try:
+                ok = dt.datetime.strptime(probe.strftime(self.date_format),
+                                          self.date_format).date() == probe
+            except ValueError:
+                ok = False
+            if not ok:
+                yield "mapping.date_format", (
+                    f"geen bruikbaar datumformaat {self.date_format!r} (bijvoorbeeld %Y-%m-%d)")
+        for key, values in self.values.items():
+            targets = _mapping_targets(key, config)
+            if targets is None:
+                yield f"mapping.values.{key}", ("verwacht een gecodeerde kolom (trede, reden, "
+                                                "geslacht, ... of bestand.kolom)")
+                continue
+            for src, code in values.items():
+                if code not in targets:
+                    yield f"mapping.values.{key}.{src}", (
+                        f"onbekende code {code!r} (verwacht {', '.join(targets)})")
+
+
+def _mapping_targets(key: str, config: Config) -> tuple[str, ...] | None:
+    """The export codes a mapped column may take: "trede", "column" or "file.column"."""
+    from rsdlib import schema
+
+    file, _, col = key.rpartition(".")
+    columns = [c for name, cs in schema.FILES.items() if not file or name == file for c in cs
+               if c.name == col or (col == "trede" and c.kind == "trede")]
+    if not columns:
+        return None
+    dom = config._domain
+    kinds = {c.kind for c in columns}
+    if kinds == {"trede"}:
+        return (*dom.order, *dom.no_step) if dom else None
+    if kinds == {"uitstroomreden"}:
+        return dom.reason_codes if dom else None
+    if kinds == {"code"}:
+        return tuple(dict.fromkeys(code for c in columns for code in c.codes))
+    if kinds == {"gemeente"}:
+        return config.every_municipality
+    return None
+
+
 class Config(Section):
     """A service: its name, municipalities in display order, and its parameters."""
 
@@ -369,7 +525,107 @@ class Config(Section):
     publication: Publication = Field(default_factory=Publication)
     kpi_periods: list[KpiPeriod] = Field(default_factory=list, alias="kpi_period")
     buig: list[Buig] = Field(default_factory=list)
+    ladder: Ladder | None = None
+    unit: list[UnitSection] | None = None
+    units: UnitRows | None = None
+    bands: Bands | None = None
+    outflow_reasons: dict[Text, OutflowReason] | None = None
+    texts: Texts | None = None
+    reorganisation: list[Reorganisation] = Field(default_factory=list)
+    groups: dict[Text, list[Text]] = Field(default_factory=dict)   # e.g. cooperation models
+    examples: list[Text] = Field(default_factory=list)   # sections holding example values
+    mapping: MappingSection | None = None
     _path: Path | None = PrivateAttr(default=None)
+    _domain: domain_.Domain | None = PrivateAttr(default=None)
+    _every: tuple[str, ...] | None = PrivateAttr(default=None)   # with ended municipalities
+    _changes: tuple[reorg.Change, ...] | None = PrivateAttr(default=None)
+    _from_default: tuple[str, ...] = PrivateAttr(default=())   # domain sections taken over
+
+    def describe(self) -> list[str]:
+        """What the configuration defines, in a few lines (`rsd config check`)."""
+        dom = self.domain
+        changes = self.changes
+        munis = []
+        for m in self.every_municipality:
+            start, end = reorg.valid_from(changes, m), reorg.valid_until(changes, m)
+            span = " ".join(([f"vanaf {start:%d-%m-%Y}"] if start else [])
+                            + ([f"tot en met {end:%d-%m-%Y}"] if end else []))
+            munis.append(f"{m} ({span})" if span else m)
+        default = f" (uit {DEFAULT_CONFIG.name})"
+        placement = len(dom.placement_reasons)
+        lines = [
+            f"dienst: {self.name} ({self.short}), {len(self.every_municipality)} gemeenten",
+            f"gemeenten: {', '.join(munis)}",
+            *(f"herindeling: {c.describe()}" for c in changes),
+            *(["groepen: " + "; ".join(f"{g}: {', '.join(m)}" for g, m in self.groups.items())]
+              if self.groups else []),
+            f"ladder: {dom.summary()}" + (default if "ladder" in self._from_default else ""),
+            "units: " + "; ".join(f"{u.short} ({', '.join(dom.above(u.steps))})"
+                                  for u in dom.units)
+            + (default if "unit" in self._from_default else ""),
+            f"uitstroomredenen: {placement} plaatsing, {len(dom.outflow_reasons) - placement} "
+            "indirect" + (default if "outflow_reasons" in self._from_default else ""),
+            *(f"periode {p.name} ({p.label}): " + (", ".join(k.id for k in p.kpis) or "geen KPI's")
+              + (f"; besparing ({p.finance.model}), basis "
+                 f"{', '.join(f'{v:g}' for v in dict.fromkeys(p.baseline().values()))}"
+                 if p.finance else "") for p in self.kpi_periods),
+        ]
+        m = self.mapping
+        lines.append(f"koppeling: {m.system}: {len(m.files)} bestanden, {sum(map(len, m.columns.values()))} "
+                     f"kolommen, {len(m.values)} codelijsten, datums {m.date_format or 'dd-mm-jjjj'}"
+                     if m else "koppeling: geen (de exportindeling zelf)")
+        if self.examples:
+            lines.append(f"voorbeeldwaarden (niet uit de bron): {', '.join(self.examples)}")
+        return lines
+
+    @property
+    def domain(self) -> domain_.Domain:
+        """The service's ladder, units, bands and reasons (rsdlib.domain)."""
+        if self._domain is None:
+            raise ConfigError("configuratie zonder domein: lees haar met load_config")
+        return self._domain
+
+    @property
+    def changes(self) -> tuple[reorg.Change, ...]:
+        """The reorganisations (checked when the configuration was read)."""
+        if self._changes is None:
+            self._changes = reorg.parse([r.model_dump() for r in self.reorganisation],
+                                        self.every_municipality)
+        return self._changes
+
+    @property
+    def import_mapping(self):
+        """The [mapping] as rsdlib.io.mapping takes it, or None (the export format itself)."""
+        if self.mapping is None:
+            return None
+        from rsdlib.io.mapping import Mapping
+
+        m = self.mapping
+        return Mapping(m.system, m.date_format, dict(m.files),
+                       {f: dict(c) for f, c in m.columns.items()},
+                       {k: dict(v) for k, v in m.values.items()},
+                       {k: tuple(v) for k, v in m.flags.items()})
+
+    @property
+    def every_municipality(self) -> tuple[str, ...]:
+        """All configured municipalities, ended ones too (the export may name them)."""
+        return self._every or self.municipalities
+
+    def for_year(self, year: int) -> Config:
+        """The service as it is in `year`: the municipalities that exist then (reorganisations
+        take effect on 1 January). The export is read with the full configuration."""
+        every = self.every_municipality
+        munis = reorg.active(self.changes, every, year)
+        if munis == self.municipalities:
+            return self
+        out = self.model_copy(update={"service": self.service.model_copy(
+            update={"municipalities": list(munis)})})
+        out._every = every
+        return out
+
+    def group_of(self, name: str) -> str | None:
+        """The group (e.g. the cooperation model) a municipality belongs to, if any."""
+        return next((g for g, members in self.groups.items() if name in members), None)
 
     @property
     def path(self) -> Path | None:
@@ -406,11 +662,28 @@ class Config(Section):
 
     def check(self, config: Config) -> Iterator[tuple[str, str]]:
         munis = set(self.municipalities)
+        try:
+            changes = reorg.parse([r.model_dump() for r in self.reorganisation],
+                                  self.municipalities)
+        except reorg.ReorganisationError as exc:
+            yield "reorganisation", str(exc)
+            changes = ()
         for year, counts in self.inhabitants.items():
             for name in sorted(set(counts) - munis):
                 yield f"inhabitants.{year}.{name}", "verwacht een geconfigureerde gemeente"
-            for name in [m for m in self.municipalities if m not in counts]:
+            for name in [m for m in reorg.active(changes, self.municipalities, year)
+                         if m not in counts]:
                 yield f"inhabitants.{year}", f"aantal inwoners van {name} ontbreekt"
+            for name in [m for m in counts if m in munis and not reorg.exists_in(
+                    changes, m, year)]:
+                yield f"inhabitants.{year}.{name}", f"{name} bestaat niet in {year}"
+        for group, members in self.groups.items():
+            for name in sorted(set(members) - munis):
+                yield f"groups.{group}", f"{name} is geen geconfigureerde gemeente"
+        fields = set(type(self).model_fields) | {"kpi_period"}
+        for name in self.examples:
+            if name.split(".")[0] not in fields:
+                yield "examples", f"{name!r} is geen sectie van de configuratie"
         for i, period in enumerate(self.kpi_periods):
             key = f"kpi_period[{i + 1}]"
             first, last = period.years
@@ -437,7 +710,8 @@ class Config(Section):
                 for option, problem in period.finance.problems(period.all_years):
                     yield f"{key}.finance.{option}", problem
             if period.cost_split is not None:
-                for option, problem in period.cost_split.problems(self.municipalities):
+                here = reorg.active(changes, self.municipalities, period.first)
+                for option, problem in period.cost_split.problems(here):
                     yield f"{key}.cost_split.{option}", problem
             for j, other in enumerate(self.kpi_periods[:i]):
                 if period.label.casefold() == other.label.casefold():
@@ -540,17 +814,45 @@ def _messages(exc: ValidationError) -> list[str]:
 
 
 def parse_config(raw: dict, path: Path | None = None) -> Config:
-    """A Config from the TOML's dict, or one ConfigError listing every problem."""
+    """A Config from the TOML's dict, or one ConfigError listing every problem. The domain
+    sections it leaves out are taken from the default file."""
     where = path if path is not None else "configuratie"
+    taken: tuple[str, ...] = ()
+    if path is None or Path(path).resolve() != DEFAULT_CONFIG.resolve():
+        default = _default_raw()
+        taken = tuple(k for k in DOMAIN_SECTIONS if k not in raw and k in default)
+        raw = raw | {k: default[k] for k in taken}
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError("\n".join(f"{where}: {m}" for m in _messages(exc))) from None
-    problems = list(dict.fromkeys(f"{where}: {k}: {p}" for k, p in config.check(config)))
+    problems = []
+    try:
+        config._domain = domain_.parse(raw)
+    except domain_.DomainError as exc:
+        problems.append(f"{where}: {exc}")
+    else:
+        problems += [f"{where}: {p}" for p in domain_.check_kpis(config.kpi_periods,
+                                                                 config._domain)]
+    problems = list(dict.fromkeys(
+        [f"{where}: {k}: {p}" for k, p in config.check(config)] + problems))
     if problems:
         raise ConfigError("\n".join(problems))
     config._path = path
+    config._from_default = taken
     return config
+
+
+@functools.cache
+def _default_raw() -> dict:
+    """The default file's TOML: the domain sections a configuration leaves out."""
+    return tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def default_domain() -> domain_.Domain:
+    """The domain of the default file (RSD de Liemers)."""
+    return domain_.parse(_default_raw())
 
 
 def load_config(path: str | Path | None = None) -> Config:

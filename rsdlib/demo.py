@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from rsdlib import demo_targets as T
-from rsdlib.config import Config
+from rsdlib.config import Config, default_domain
+from rsdlib.domain import REASON_CLASSES, Domain
 
 FIRST_YEAR, LAST_YEAR = 2018, 2025
 Y19_END = dt.date(2019, 12, 31)
@@ -681,6 +682,7 @@ def _mutations(w: World) -> pd.DataFrame:
 
 def generate(config: Config, seed: int = 2019) -> dict[str, pd.DataFrame]:
     """Build the five export files as frames of typed values (dates, booleans, codes)."""
+    every, config = config, config.for_year(2019)     # simulated as the service was in 2019
     w = World(np.random.default_rng(seed), config)
     targets = T.targets_for(config)
     service_size = sum(t.size for t in targets)
@@ -711,13 +713,96 @@ def generate(config: Config, seed: int = 2019) -> dict[str, pd.DataFrame]:
     instroom = pd.DataFrame(w.inflow).sort_values(["instroomdatum", "klantnummer"], kind="stable")
     uitstroom = pd.DataFrame(w.outflow).sort_values(["uitstroomdatum", "klantnummer"],
                                                     kind="stable")
-    return {
+    return reorganise(translate({
         "klanten": klanten,
         "instroom": instroom[instroom["instroomdatum"] <= dt.date(LAST_YEAR, 12, 31)],
         "uitstroom": uitstroom,
         "trede_mutaties": _mutations(w),
         "jongeren_gesprekken": pd.DataFrame(w.talks).sort_values(["datum", "klantnummer"]),
-    }
+    }, config.domain), every)
+
+
+DATE_OF = {"klanten": "peildatum", "instroom": "instroomdatum", "uitstroom": "uitstroomdatum",
+           "trede_mutaties": "datum", "jongeren_gesprekken": "datum"}
+
+
+def _pick(ids: pd.Series, options: tuple[str, ...], salt: str) -> pd.Series:
+    """A fixed choice per client among `options` (the same client always gets the same)."""
+    h = pd.util.hash_pandas_object(ids.astype(str) + salt, index=False).to_numpy()
+    return pd.Series(np.asarray(options, dtype=object)[h % len(options)], index=ids.index)
+
+
+def reorganise(frames: dict[str, pd.DataFrame], config: Config) -> dict[str, pd.DataFrame]:
+    """The simulated export as the configured reorganisations make it. A municipality that
+    ended after 2019 (simulated) hands its clients on at the change: each client to one of
+    its successors; a client whose successor lies outside the service leaves the export from
+    then on. A municipality that ended before 2019 (not simulated) takes a share of its
+    successors' clients in the rows before the change."""
+    if not config.changes:
+        return frames
+    out = {name: f.copy() for name, f in frames.items()}
+    simulated = set(config.for_year(2019).municipalities)
+    for c in config.changes:
+        first = pd.Timestamp(c.date)
+        for name, f in out.items():
+            day = pd.to_datetime(f[DATE_OF[name]])
+            muni = f["gemeente"].astype(object)
+            if set(c.ended) & simulated:
+                rows = muni.isin(c.ended) & (day >= first)
+                dest = _pick(f.loc[rows, "klantnummer"], c.to, str(c.date))
+                f.loc[rows, "gemeente"] = dest
+                f = f[~(rows & ~f["gemeente"].isin(config.municipalities))]
+            else:                     # before the change: a quarter of the successors' clients
+                rows = muni.isin(c.to) & (day < first)
+                pick = _pick(f.loc[rows, "klantnummer"], ("", "", "", *c.ended), str(c.date))
+                f.loc[pick[pick != ""].index, "gemeente"] = pick[pick != ""]
+            out[name] = f.reset_index(drop=True)
+    return out
+
+
+def step_map(dom: Domain) -> dict[str, str]:
+    """The simulation's steps (the default ladder) onto a service's ladder by relative height:
+    the lowest onto the lowest, the highest onto the highest, the rest in proportion."""
+    own, target = STEP_ORDER, dom.order
+    if own == target:
+        return {c: c for c in own}
+    scale = (len(target) - 1) / (len(own) - 1)
+    return {c: target[int(i * scale + 0.5)] for i, c in enumerate(own)}
+
+
+def reason_map(dom: Domain) -> dict[str, str]:
+    """The simulation's outflow reasons onto a service's: each class onto the same class, in
+    turn (a reason of the simulation that the service has keeps its code)."""
+    default = default_domain()
+    out = {}
+    for cls in REASON_CLASSES:
+        theirs = [r.code for r in dom.outflow_reasons if r.cls == cls]
+        ours = [r.code for r in default.outflow_reasons if r.cls == cls]
+        for i, code in enumerate(ours):
+            out[code] = code if code in theirs else theirs[i % len(theirs)] if theirs else None
+    return out
+
+
+def translate(frames: dict[str, pd.DataFrame], dom: Domain) -> dict[str, pd.DataFrame]:
+    """The simulated export in a service's own ladder and outflow reasons (the simulation
+    runs on the default ladder; for RSD de Liemers this changes nothing)."""
+    steps, reasons = step_map(dom), reason_map(dom)
+    if all(k == v for k, v in steps.items()) and all(k == v for k, v in reasons.items()):
+        return frames
+    out = dict(frames)
+    for name, cols in (("klanten", ["trede"]), ("instroom", ["trede"]),
+                       ("trede_mutaties", ["trede_oud", "trede_nieuw"])):
+        f = out[name].copy()
+        for col in cols:
+            f[col] = f[col].map(steps, na_action="ignore")
+        out[name] = f
+    m = out["trede_mutaties"]      # two old steps can land on one: then it is no change
+    out["trede_mutaties"] = m[m["trede_oud"].astype(object).fillna("") !=
+                              m["trede_nieuw"].astype(object).fillna("")]
+    u = out["uitstroom"].copy()
+    u["reden"] = u["reden"].map(reasons)
+    out["uitstroom"] = u
+    return out
 
 
 COLUMNS = {
@@ -754,6 +839,11 @@ def write_export(config: Config, folder: Path, seed: int = 2019, xlsx: bool = Fa
     """Write the demo export as `;`-separated CSV files (or one xlsx) into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     frames = {name: as_text(f, name) for name, f in generate(config, seed).items()}
+    mapping = config.import_mapping       # the export as the configured source system writes it
+    if mapping is not None:
+        from rsdlib.io.mapping import unmap
+
+        frames = {mapping.source_file(name): unmap(name, f, mapping) for name, f in frames.items()}
     if xlsx:
         from openpyxl import Workbook
 

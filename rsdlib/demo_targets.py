@@ -105,7 +105,9 @@ def _scale3(cells: tuple[int, int, int], f: float) -> tuple[int, int, int]:
 
 def targets_for(config: Config) -> list[Targets]:
     """2019 targets per configured municipality: the template, scaled by inhabitants."""
-    latest = config.inhabitants[max(config.inhabitants)] if config.inhabitants else {}
+    # the inhabitants of the year nearest 2019 (the year the targets are for)
+    latest = (config.inhabitants[min(config.inhabitants, key=lambda y: (abs(y - 2019), -y))]
+              if config.inhabitants else {})
     out = []
     for i, muni in enumerate(config.municipalities):
         t = i % 3

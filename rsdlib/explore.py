@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from rsdlib import kpi, periods, tables
-from rsdlib.config import Config
+from rsdlib.config import Config, load_config
 from rsdlib.io.model import Export
 
 DIMENSIONS = {
@@ -21,14 +21,15 @@ DIMENSIONS = {
 
 def crosstab(export: Export, day: str | pd.Timestamp, rows: str, columns: str = "gemeente",
              gemeenten: list[str] | None = None, trede: list[str] | None = None,
-             percentages: bool = False) -> pd.DataFrame:
-    """Clients at a peildatum counted by two dimensions, optionally filtered; with totals."""
-    s = tables.snapshot(export, pd.Timestamp(day))
+             percentages: bool = False, config: Config | None = None) -> pd.DataFrame:
+    """Clients at a peildatum counted by two dimensions, optionally filtered; with totals.
+    `config` gives the bands and the ladder (None: the default configuration)."""
+    s = tables.snapshot(export, pd.Timestamp(day), config or load_config())
     if gemeenten:
         s = s[s["gemeente"].isin(gemeenten)]
     if trede:
         s = s[s["trede"].astype(object).isin(trede)]
-    s["trede"] = s["trede"].astype(object).fillna("Overige")
+    s["trede"] = s["trede"].astype(object).fillna((config or load_config()).domain.empty_label)
     table = (s.groupby([DIMENSIONS[rows], DIMENSIONS[columns]], observed=False, dropna=False)
              .size().unstack(fill_value=0))
     table.loc["Totaal"] = table.sum()
@@ -67,7 +68,8 @@ def kpi_over_years(export: Export, config: Config, years: list[int],
     for y in years:
         period = periods.period_for(config, y)
         defined = {k.id: k for k in period.kpis_of(y)} if period else {}
-        out[y] = {name: (k.compute(export, y, defined[name], gemeente) if name in defined
+        out[y] = {name: (k.compute(export, y, defined[name], gemeente, config.domain)
+                         if name in defined
                          else None)
                   for name, k in kpi.KPIS.items()}
     return pd.DataFrame(out).astype(float)

@@ -141,10 +141,11 @@ def whole_euros(values):
     return np.floor(np.asarray(values, dtype=float) + 0.5)
 
 
-def placements_per_year(outflow: pd.DataFrame, years: list[int]) -> dict[int, int]:
+def placements_per_year(outflow: pd.DataFrame, years: list[int], reasons=None
+                        ) -> dict[int, int]:
     """Outflow rows to work, school or business per year (the KPI's reasons): the savings
     models count outflow, not distinct clients (001, footnote to the 2021-2023 table)."""
-    return {y: len(placed(outflow, y)) for y in years}
+    return {y: len(placed(outflow, y, reasons)) for y in years}
 
 
 def year_closed(export_date: pd.Timestamp, year: int) -> bool:
@@ -257,13 +258,13 @@ def businesscase_forecast(period: Period) -> pd.DataFrame:
 
 
 def _realised_businesscase(period: Period, outflow: pd.DataFrame, placements: dict[int, int],
-                           years: list[int]) -> pd.DataFrame:
+                           years: list[int], reasons=None) -> pd.DataFrame:
     f = period.finance
     base = period.baseline()
     retention = list(f.retention)
     invest = _investment(period)
     extra = {y: max(0.0, placements[y] - base[y]) for y in years}
-    register = {y: float(placed(outflow, y)["doelgroepregister"].sum()) for y in years}
+    register = {y: float(placed(outflow, y, reasons)["doelgroepregister"].sum()) for y in years}
     # the extra placements are split over the streams as all placements of the year are
     reg_extra = {y: extra[y] * register[y] / placements[y] if placements[y] else 0.0
                  for y in years}
@@ -286,7 +287,7 @@ def _realised_businesscase(period: Period, outflow: pd.DataFrame, placements: di
 
 
 def realised(period: Period, outflow: pd.DataFrame, export_date: pd.Timestamp,
-             upto: int) -> pd.DataFrame:
+             upto: int, reasons=None) -> pd.DataFrame:
     """The period's savings by its own model on the placements of the export, for each year of
     the period up to `upto` that the export covers entirely, beside the period's own figures."""
     years = [y for y in period.all_years if y <= upto and year_closed(export_date, y)]
@@ -295,8 +296,8 @@ def realised(period: Period, outflow: pd.DataFrame, export_date: pd.Timestamp,
     start = period.finance.counts_from
     if start is not None:               # the assignment started during its first year
         outflow = outflow[outflow["uitstroomdatum"] >= pd.Timestamp(start)]
-    placements = placements_per_year(outflow, years)
-    table = (_realised_businesscase(period, outflow, placements, years)
+    placements = placements_per_year(outflow, years, reasons)
+    table = (_realised_businesscase(period, outflow, placements, years, reasons)
              if period.finance.model == "businesscase"
              else _realised_uitstroom(period, placements, years))
     table = table.astype(float)
@@ -382,7 +383,8 @@ def finance_tables(config: Config, export, year: int | None = None,
             if f.planned_extra and (f.social_return_per_placement is not None
                                     or f.participation is not None):
                 out["besparing_totaal"] = besparing_totaal(period)
-        real = realised(period, export["uitstroom"], export.export_date, upto)
+        real = realised(period, export["uitstroom"], export.export_date, upto,
+                        config.domain.placement_reasons)
         if not real.empty:
             out["besparing_realisatie"] = real
     if period.cost_split is not None:

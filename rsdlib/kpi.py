@@ -12,15 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rsdlib import schema
-from rsdlib.config import Config, Entered
+from rsdlib.config import Config, Entered, default_domain
 from rsdlib.config import Kpi as KpiSetting
+from rsdlib.domain import Domain
 from rsdlib.io.model import Export
 from rsdlib.periods import Period, period_for
 
 BEHAALD, NIET_BEHAALD, GEEN_GEGEVENS = "behaald", "niet behaald", "geen gegevens"
-FORWARD_FROM = ("2b", "3", "4")
-WERKFIT_TO = ("5", "6n", "6z", "6g")
 
 
 def _in_year(dates: pd.Series, year: int) -> pd.Series:
@@ -31,21 +29,24 @@ def _scoped(frame: pd.DataFrame, scope: str | None) -> pd.DataFrame:
     return frame if scope is None else frame[frame["gemeente"] == scope]
 
 
-def placed(outflow: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Outflow rows to work, school or business in the year."""
+def placed(outflow: pd.DataFrame, year: int, reasons=None) -> pd.DataFrame:
+    """Outflow rows to work, school or business in the year: the reasons of class
+    "plaatsing" (`reasons`: codes; None: those of the default configuration)."""
+    reasons = default_domain().placement_reasons if reasons is None else reasons
     reason = outflow["reden"].astype(object)
-    return outflow[reason.isin(schema.PLAATSING_REDENEN) & _in_year(outflow["uitstroomdatum"], year)]
+    return outflow[reason.isin(list(reasons)) & _in_year(outflow["uitstroomdatum"], year)]
 
 
-def placements(outflow: pd.DataFrame, year: int) -> int:
+def placements(outflow: pd.DataFrame, year: int, reasons=None) -> int:
     """Clients placed in work, school or business in the year (a client placed twice counts once)."""
-    return int(placed(outflow, year)["klantnummer"].nunique())
+    return int(placed(outflow, year, reasons)["klantnummer"].nunique())
 
 
-def placements_target_group(outflow: pd.DataFrame, year: int, definition: str) -> int:
+def placements_target_group(outflow: pd.DataFrame, year: int, definition: str,
+                            reasons=None) -> int:
     """Placed clients in the target-group register, or (2024-2026) with a work disability:
     doelgroepregister = J or loonkostensubsidie = J."""
-    p = placed(outflow, year)
+    p = placed(outflow, year, reasons)
     mask = p["doelgroepregister"]
     if definition == "arbeidsbeperking":
         mask = mask | p["loonkostensubsidie"]
@@ -64,26 +65,31 @@ def forward_steps(mutations: pd.DataFrame, year: int) -> int:
     return int(m.loc[up, "klantnummer"].nunique())
 
 
-def werkfit(mutations: pd.DataFrame, year: int) -> int:
-    """Clients whose step went from 2b, 3 or 4 to 5 or higher in the year (counted once)."""
+WERKFIT = {"from": ("2b", "3", "4"), "to": ("5", "6n", "6z", "6g")}   # the 2024-2026 assignment
+
+
+def werkfit(mutations: pd.DataFrame, year: int, from_steps=WERKFIT["from"],
+            to_steps=WERKFIT["to"]) -> int:
+    """Clients whose step went from one of `from_steps` to one of `to_steps` in the year
+    (counted once); the assignment 2024-2026: from 2b, 3 or 4 to 5 or higher."""
     m = _steps(mutations, year)
-    hit = m["trede_oud"].astype(object).isin(FORWARD_FROM) & m["trede_nieuw"].astype(object).isin(
-        WERKFIT_TO)
+    hit = m["trede_oud"].astype(object).isin(from_steps) & m["trede_nieuw"].astype(object).isin(
+        to_steps)
     return int(m.loc[hit, "klantnummer"].nunique())
 
 
 def durable_share(outflow: pd.DataFrame, inflow: pd.DataFrame, year: int, months: int,
-                  export_date: pd.Timestamp) -> float | None:
+                  export_date: pd.Timestamp, reasons=None) -> float | None:
     """Share (0-100) of the year's placed clients with no new inflow within `months` after
     their last placement; None while the window has not passed for every placement."""
-    counts = durable_counts(outflow, inflow, year, months, export_date)
+    counts = durable_counts(outflow, inflow, year, months, export_date, reasons)
     return None if counts is None else 100 * counts[0] / counts[1]
 
 
 def durable_counts(outflow: pd.DataFrame, inflow: pd.DataFrame, year: int, months: int,
-                   export_date: pd.Timestamp) -> tuple[int, int] | None:
+                   export_date: pd.Timestamp, reasons=None) -> tuple[int, int] | None:
     """(durable, placed) clients of the year (see durable_share)."""
-    p = placed(outflow, year).groupby("klantnummer", observed=True)["uitstroomdatum"].max()
+    p = placed(outflow, year, reasons).groupby("klantnummer", observed=True)["uitstroomdatum"].max()
     if p.empty:
         return None
     ends = p + pd.DateOffset(months=months)
@@ -165,51 +171,64 @@ def youth_active_parts(klanten: pd.DataFrame, year: int) -> tuple[int, int] | No
 class Kpi:
     """One result agreement with its computation and definition."""
 
-    compute: Callable[[Export, int, KpiSetting, str | None], float | None]
-    definition: str
+    compute: Callable[[Export, int, KpiSetting, str | None, Domain], float | None]
+    definition: str | Callable[[KpiSetting], str]    # the text, or the text for its options
+
+    def describe(self, k: KpiSetting) -> str:
+        return self.definition(k) if callable(self.definition) else self.definition
 
 
 def _f(export: Export, name: str, scope: str | None) -> pd.DataFrame:
     return _scoped(export[name], scope)
 
 
+def _words(codes, last: str) -> str:
+    """["2b", "3", "4"] -> "2b, 3 of 4"."""
+    codes = [str(c) for c in codes]
+    return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} {last} {codes[-1]}"
+
+
 KPIS: dict[str, Kpi] = {
     "plaatsingen": Kpi(
-        lambda e, y, k, s: placements(_f(e, "uitstroom", s), y),
-        "Klanten met uitstroom naar werk, scholing of bedrijf in het jaar (redenen studie, arbeid, "
-        "parttime, scholing NUG, werk NUG, zelfstandig); een klant telt één keer."),
+        lambda e, y, k, s, d: placements(_f(e, "uitstroom", s), y, d.placement_reasons),
+        "Klanten met uitstroom naar werk, scholing of bedrijf in het jaar (de uitstroomredenen "
+        "van de klasse plaatsing); een klant telt één keer."),
     "plaatsingen_doelgroep": Kpi(
-        lambda e, y, k, s: placements_target_group(_f(e, "uitstroom", s), y,
-                                                   k.definition or "doelgroepregister"),
+        lambda e, y, k, s, d: placements_target_group(
+            _f(e, "uitstroom", s), y, k.definition or "doelgroepregister", d.placement_reasons),
         "Geplaatste klanten in het doelgroepregister; vanaf 2024 met een arbeidsbeperking: "
         "doelgroepregister = J of loonkostensubsidie = J."),
     "werkfit": Kpi(
-        lambda e, y, k, s: werkfit(_f(e, "trede_mutaties", s), y),
-        "Klanten van wie de trede in het jaar ging van 2b, 3 of 4 naar 5 of hoger (één keer)."),
+        lambda e, y, k, s, d: werkfit(_f(e, "trede_mutaties", s), y, tuple(k.from_steps or ()),
+                                      tuple(k.to_steps or ())),
+        lambda k: (f"Klanten van wie de trede in het jaar ging van "
+                   f"{_words(k.from_steps or ['-'], 'of')} naar {_words(k.to_steps or ['-'], 'of')}"
+                   " (één keer).")),
     "stap_voorwaarts": Kpi(
-        lambda e, y, k, s: forward_steps(_f(e, "trede_mutaties", s), y),
+        lambda e, y, k, s, d: forward_steps(_f(e, "trede_mutaties", s), y),
         "Klanten met ten minste één stap naar een hogere trede in het jaar; een wijziging van "
         "of naar een lege trede is geen stap."),
     "duurzaam": Kpi(
-        lambda e, y, k, s: durable_share(_f(e, "uitstroom", s), _f(e, "instroom", s), y,
-                                         k.months or 6, e.export_date),
+        lambda e, y, k, s, d: durable_share(_f(e, "uitstroom", s), _f(e, "instroom", s), y,
+                                            k.months or 6, e.export_date, d.placement_reasons),
         "Aandeel geplaatste klanten zonder nieuwe instroom binnen de termijn na de plaatsing; "
         "geen gegevens zolang de termijn niet voor elke plaatsing verstreken is (exportdatum = "
         "laatste peildatum)."),
     "actief": Kpi(
-        lambda e, y, k, s: active_share(_f(e, "klanten", s), y, tuple(k.steps or ())),
-        "Aandeel klanten op de genoemde treden met actief_traject = J, gemiddeld over de "
-        "maandstanden van het jaar (zonder maandstanden: de stand op 31-12)."),
+        lambda e, y, k, s, d: active_share(_f(e, "klanten", s), y, tuple(k.steps or ())),
+        lambda k: (f"Aandeel klanten op trede {_words(k.steps or ['-'], 'en')} met "
+                   "actief_traject = J, gemiddeld over de maandstanden van het jaar (zonder "
+                   "maandstanden: de stand op 31-12).")),
     "lks_groei": Kpi(
-        lambda e, y, k, s: lks_growth(_f(e, "klanten", s), y),
+        lambda e, y, k, s, d: lks_growth(_f(e, "klanten", s), y),
         "Groei van het aantal klanten met loonkostensubsidie op 31-12 ten opzichte van een "
         "jaar eerder."),
     "jongeren_uitkering": Kpi(
-        lambda e, y, k, s: youth_to_benefit(_f(e, "jongeren_gesprekken", s), y),
+        lambda e, y, k, s, d: youth_to_benefit(_f(e, "jongeren_gesprekken", s), y),
         "Aandeel preventieve gesprekken met jongeren in het jaar waarna binnen 3 maanden een "
         "uitkering volgde."),
     "jongeren_actief": Kpi(
-        lambda e, y, k, s: youth_active(_f(e, "klanten", s), y),
+        lambda e, y, k, s, d: youth_active(_f(e, "klanten", s), y),
         "Aandeel klanten jonger dan 27 op 31-12 zonder ontheffing met een actief traject."),
 }
 
@@ -230,12 +249,13 @@ PERIOD_RULE = {
 }
 
 
-def _parts(export: Export, year: int, k: KpiSetting, scope: str | None) -> tuple[float, float] | None:
+def _parts(export: Export, year: int, k: KpiSetting, scope: str | None, dom: Domain
+           ) -> tuple[float, float] | None:
     """(numerator, denominator) of one KPI in one year; the KPI's value is their ratio."""
     kid = k.id
     if kid == "duurzaam":
         return durable_counts(_f(export, "uitstroom", scope), _f(export, "instroom", scope), year,
-                              k.months or 6, export.export_date)
+                              k.months or 6, export.export_date, dom.placement_reasons)
     if kid == "actief":
         return active_parts(_f(export, "klanten", scope), year, tuple(k.steps or ()))
     if kid == "lks_groei":
@@ -246,7 +266,7 @@ def _parts(export: Export, year: int, k: KpiSetting, scope: str | None) -> tuple
         return youth_to_benefit_parts(_f(export, "jongeren_gesprekken", scope), year)
     if kid == "jongeren_actief":
         return youth_active_parts(_f(export, "klanten", scope), year)
-    value = KPIS[kid].compute(export, year, k, scope)
+    value = KPIS[kid].compute(export, year, k, scope, dom)
     return None if value is None else (float(value), 1.0)
 
 
@@ -303,12 +323,12 @@ def kpi_scorecard(export: Export, year: int, config: Config,
     rows, pct_rows = {}, []
     for k in kpis:
         kpi = KPIS[k.id]
-        value = kpi.compute(export, year, k, scope) if covered else None
+        value = kpi.compute(export, year, k, scope, config.domain) if covered else None
         rows[k.id] = {
             "KPI": k.label, "Eenheid": k.unit, "Doel": k.target,
             "Realisatie": np.nan if value is None else float(value),
             "Status": status(value, k.target, k.direction),
-            "Bron": BEREKEND, "Definitie": kpi.definition,
+            "Bron": BEREKEND, "Definitie": kpi.describe(k),
         }
         if k.unit == "%":
             pct_rows.append(k.id)
@@ -390,7 +410,8 @@ def periode_kpi(export: Export, period: Period, config: Config,
         row = {"KPI": k.label, "Eenheid": k.unit, "Doel per jaar": target}
         parts = {}
         for y in years:
-            got = _parts(export_, y, k, None) if year_closed(export, y) else None  # type: ignore
+            got = (_parts(export_, y, k, None, config.domain) if year_closed(export, y)
+                   else None)  # type: ignore
             parts[y] = got
             value = None if got is None else (got[0] / got[1] if kid != "lks_groei"
                                               else 100 * (got[0] - got[1]) / got[1])

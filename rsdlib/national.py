@@ -174,7 +174,8 @@ def config_text(config: dict) -> str:
         "[[kpi_period]]", 'name = "Opdracht 2024-2026"', "years = [2024, 2026]",
         'kpis = [', '  { id = "plaatsingen", label = "Geplaatst op werk, scholing, bedrijf of '
         'beroep", target = 20000, unit = "aantal" },',
-        '  { id = "werkfit", label = "Werkfit gemaakt", target = 3000, unit = "aantal" },',
+        '  { id = "werkfit", label = "Werkfit gemaakt", target = 3000, unit = "aantal", '
+        'from = ["2b", "3", "4"], to = ["5", "6n", "6z", "6g"] },',
         '  { id = "duurzaam", label = "Duurzame plaatsing (6 maanden)", target = 80, '
         'unit = "%", months = 6 },', "]", "",
     ]

@@ -79,12 +79,13 @@ class Prepared:
 def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepared:
     """Compute once what all scopes of a year share: the service tables and the bases."""
     require_year(exp, year)
+    every, cfg = cfg, cfg.for_year(year)      # the municipalities as they are in `year`
     short = cfg.short
     full = tables.all_tables(exp, year, short, cfg)
     public = mode == "publiek"
     previous = None
-    if not public and _has_year(exp, year - 1):
-        previous = tables.bijlage_2_1_trede(exp, year - 1, short, cfg)
+    if not public and _has_year(exp, year - 1):     # as they were a year before
+        previous = tables.bijlage_2_1_trede(exp, year - 1, short, every.for_year(year - 1))
     scorecard = kpi.kpi_scorecard(exp, year, cfg)
     scorecard = None if scorecard.empty else scorecard
     cards = kpi.municipal_scorecards(exp, year, cfg) if scorecard is not None else {}
@@ -92,8 +93,8 @@ def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepar
     ages = tables.age_by_gender_all(exp, year, cfg)
     patterns = ({tid: suppress.suppress(tid, t, cfg, short) for tid, t in full.items()}
                 if public else {})
-    return Prepared(year, mode, exp.report, full, previous,
-                    None if public else trends.trend_base(exp, year), scorecard, money, ages,
+    trend = None if public else trends.trend_base(exp, year, cfg.domain.active_steps)
+    return Prepared(year, mode, exp.report, full, previous, trend, scorecard, money, ages,
                     tables.inflow_reasons(exp, year, short, cfg), patterns, cards)
 
 

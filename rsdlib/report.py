@@ -33,10 +33,6 @@ NOTES = {
     "Instroom": "Instroom in het verslagjaar, exclusief BBZ. 'Binnen periode van 6 mnd weer "
                 "ingestroomd' is een waarvan-regel: instroom met een uitstroom van dezelfde "
                 "klant in de zes kalendermaanden ervoor.",
-    "Units": "Unit Zorg en Ondersteuning: trede 1, 2a en 6z bij instroom; Unit Werk: 2b tot "
-             "en met 6 (6g, 6n); niet-uitkeringsgerechtigden apart, ongeacht de trede.",
-    "Uitstroom": "Uitstroom naar werk/scholing/bedrijf: redenen studie, arbeid, parttime, "
-                 "scholing NUG, werk NUG en zelfstandig; overige redenen zijn indirecte uitstroom.",
     "Dossiers": "Aantal verschillende uitkeringsdossiers (partners delen één dossier).",
     "Percentages": "Percentages zijn exacte verhoudingen van de aantallen, afgerond op twee "
                    "decimalen.",
@@ -57,6 +53,34 @@ MUNICIPAL_CARD_NOTE = ("De resultaatafspraken gelden voor de hele dienst; de gem
                        "eigen doel. Haar realisatie staat naast die van de dienst.")
 
 
+def notes_of(cfg: Config) -> dict[str, str]:
+    """The page's notes: the general ones, those written from the service's domain (units,
+    outflow reasons) and the service's own ([texts] notes, which may replace one)."""
+    dom = cfg.domain
+    units = "; ".join(f"{u.label}: trede {', '.join(dom.above(u.steps))}" for u in dom.units)
+    placement = ", ".join(dom.placement_reasons.values())
+    out = dict(NOTES)
+    out["Units"] = (f"Unit bij instroom naar de trede bij instroom. {units}; "
+                    "niet-uitkeringsgerechtigden apart, ongeacht de trede.")
+    out["Uitstroom"] = (f"Uitstroom naar werk/scholing/bedrijf: {placement}; overige redenen "
+                        "zijn indirecte uitstroom.")
+    out["Treden"] = f"{dom.summary()} (van laag naar hoog)."
+    if cfg.changes:
+        out["Gemeentelijke herindeling"] = (
+            " ".join(c.describe() for c in cfg.changes) + " Elk jaar toont de gemeenten zoals "
+            "ze in dat jaar bestaan. '1 januari' van het jaar van een herindeling telt de "
+            "dossiers bij de gemeente waar de klanten daarna staan. De vergelijking met het "
+            "jaar ervoor en de maandcijfers per gemeente tonen de gemeenten zoals ze toen "
+            "waren: een opgeheven gemeente telt daar alleen mee in het totaal van de dienst.")
+    if cfg.groups:
+        out["Groepen"] = "; ".join(f"{g}: {', '.join(m)}" for g, m in cfg.groups.items()) + "."
+    if cfg.examples:
+        out["Voorbeeldwaarden"] = (
+            "Deze configuratie bevat voorbeeldwaarden die niet uit de brondocumenten komen: "
+            f"{', '.join(cfg.examples)}.")
+    return out | dom.notes
+
+
 # The page's sections in order: table IDs, and charts as "chart:NAME".
 SECTIONS: dict[str, tuple[str, ...]] = {
     "Resultaatafspraken": ("kpi_scorecard", "kpi_gemeente", "periode_kpi", "chart:kpi"),
@@ -66,7 +90,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "bijlage_2_2_geslacht", "chart:piramide", "bijlage_2_2_migratie",
         "bijlage_2_3_uitstroom", "bijlage_2_3_indirect", "bijlage_2_3_totaal",
         "bijlage_2_4_instroom_reden", "chart:instroomredenen", "bijlage_2_5_instroom_groep",
-        "bijlage_2_6_dossiers", "jaarvergelijking_trede"),
+        "bijlage_2_6_dossiers", "groepen", "jaarvergelijking_trede"),
     "Ontwikkeling": (
         "chart:stromen", "trend_stromen", "chart:dossiers", "periode_prognose", "trend_dossiers",
         "trend_actief",
@@ -114,7 +138,7 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
         extra["kpi_gemeente"] = p.municipal_cards[scope]
     if p.trend is not None:
         extra |= trends.tables_from(p.trend, scope, cfg)
-    if p.previous_trede is not None:
+    if p.previous_trede is not None and scope in p.previous_trede.columns:
         previous = (p.previous_trede if own else
                     tables.project("bijlage_2_1_trede", {"bijlage_2_1_trede": p.previous_trede},
                                    scope, cfg, year - 1))
@@ -122,9 +146,13 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
             computed["bijlage_2_1_trede"], previous, scope, year)
     for tid, table in extra.items():
         computed[tid] = table
-        metas[tid] = publish.TableMeta(tid, f"{trends.TITLES[tid]} — {label} {year}")
+        metas[tid] = publish.TableMeta(tid, f"{trends.title(tid, cfg)} — {label} {year}")
     if "kpi_gemeente" in metas:
         metas["kpi_gemeente"].note = MUNICIPAL_CARD_NOTE
+    if own and cfg.groups and p.mode != "publiek":
+        computed["groepen"] = tables.by_group(p.full, cfg, year)
+        metas["groepen"] = publish.TableMeta("groepen", f"{tables.GROUPS_TITLE} — {cfg.name} "
+                                                        f"{year}")
     period = periods.period_for(cfg, year)
     money = p.finance if own else finance.municipal_finance(p.finance, scope)
     for tid, table in money.items():
@@ -141,7 +169,7 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
     return computed, metas, chartdata
 
 
-def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD",
+def build(export: str | Path | None = None, year: int = 2019, scope: str | None = None,
           out: str | Path | None = None, mode: str = "intern",
           config: str | Path | None = None, period: str | None = None) -> Report:
     """Compute every table and chart of one scope and write CSV, Excel and PNG to `out`.
@@ -150,14 +178,17 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str = "RSD"
     read and the export is not parsed again. With `period` (a configured period's key or
     name) the appendix covers that assignment period instead of one year.
     """
-    cfg = load_config(config)
-    scope = cfg.scope(scope)
+    every = load_config(config)          # the export is read with every municipality ...
     source = Path(export) if export else DEMO_DIR
-    if period:
-        return build_period(source, periods.find(cfg, period), scope, out, mode, cfg)
+    if period:                           # ... a period as the service is in its last year
+        found = periods.find(every, period)
+        cfg = every.for_year(found.last)
+        return build_period(source, found, cfg.scope(scope or cfg.short), out, mode, cfg)
+    cfg = every.for_year(year)           # ... and a year as the service is in that year
+    scope = cfg.scope(scope or cfg.short)
     prep = load_prepared(source, year, scope, mode)
     if prep is None:
-        prep = prepare(load(source, cfg), year, cfg, mode)
+        prep = prepare(load(source, every), year, every, mode)
     out = Path(out) if out else OUTPUT_DIR / "lab" / str(year) / scope
     computed, metas, chartdata = for_scope(prep, scope, cfg)
     r = Report(cfg, prep.validation, year, scope, mode, out, computed, metas,
@@ -189,7 +220,8 @@ def public_suppression(p: Prepared, scope: str, cfg: Config,
             continue
         out[tid] = suppress.suppress(tid, table, cfg, scope, pattern)
     trede = out.get("bijlage_2_1_trede", set())
-    out["bijlage_1_treden"] = {(r, "Aantal klanten") for r, c in trede if c == scope and r < 9}
+    steps = len(cfg.domain.steps)
+    out["bijlage_1_treden"] = {(r, "Aantal klanten") for r, c in trede if c == scope and r < steps}
     return out
 
 
@@ -311,7 +343,7 @@ def _peildatum(r: Report) -> str:
 def cover(r: Report) -> list[tuple[str, str]]:
     """Cover-sheet lines: title, scope, year or period, source, version, mode."""
     return [
-        ("Titel", f"Bijlagen {r.label} — {r.scope} ({r.config.name})"),
+        ("Titel", f"{r.config.domain.title} {r.label} — {r.scope} ({r.config.name})"),
         ("Scope", r.scope),
         (("Periode", f"{r.period.name} ({r.period.label})") if r.whole_period and r.period
          else ("Verslagjaar", str(r.year))),
@@ -331,7 +363,7 @@ def write_outputs(r: Report) -> None:
     (r.out / "figures").mkdir(parents=True, exist_ok=True)
     for tid, table in r.tables.items():
         publish.write_csv(table, r.out / "tables" / f"{tid}.csv", r.metas[tid])
-    notes = list(NOTES.items())
+    notes = list(notes_of(r.config).items())
     if r.mode == "publiek":
         notes.insert(0, ("Onderdrukking", suppression_rule(r.config)))
     if any(tid in finance.TITLES for tid in r.tables):
@@ -359,7 +391,8 @@ def show_title(r: Report):
             if r.mode == "publiek" else "")
     what = (f"{html.escape(r.period.name)}. Peildatum {_peildatum(r)}"  # type: ignore[union-attr]
             if r.whole_period else f"Peildatum 31-12-{r.year}")
-    return _html(publish.TABLE_CSS + f"<h1>Bijlagen {r.label} — {html.escape(r.scope)}</h1>"
+    title = html.escape(r.config.domain.title)
+    return _html(publish.TABLE_CSS + f"<h1>{title} {r.label} — {html.escape(r.scope)}</h1>"
                  f"<p>{html.escape(r.config.name)}, bestuursrapportage. {what}."
                  f"</p>{rule}")
 
@@ -419,7 +452,7 @@ def show_method(r: Report):
         f"<li>{esc(f.source)}: {publish.fmt_count(f.rows_used)} regels gebruikt, "
         f"{publish.fmt_count(f.rows_refused)} geweigerd; SHA-256 <code>{f.sha256}</code></li>"
         for f in r.validation.files.values())
-    notes = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in NOTES.items())
+    notes = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in notes_of(r.config).items())
     return _html(
         "<section><h2>Gegevens en methode</h2>"
         f"<p>Bron: export van het klantvolgsysteem, peildatum {_peildatum(r)}. "

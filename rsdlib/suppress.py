@@ -212,8 +212,23 @@ def _count_rows(table: pd.DataFrame) -> list[int]:
     return [r for r, lab in enumerate(table.index) if lab not in table.attrs.get("pct_rows", ())]
 
 
+def as_in(table: pd.DataFrame, config: Config) -> Config:
+    """The configuration as the table's year has it: a municipality that a reorganisation
+    ended (or had not begun) and that the table does not name is not part of it."""
+    if not config.changes:
+        return config
+    named = {str(x) for x in (*table.index, *table.columns)}
+    moved = {m for c in config.changes for m in (*c.ended, *c.new)}
+    keep = [m for m in config.municipalities if m in named or m not in moved]
+    if len(keep) == len(config.municipalities):
+        return config
+    return config.model_copy(update={"service": config.service.model_copy(
+        update={"municipalities": keep})})
+
+
 def structure(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Structure | None:
     """The linear relations of a published table; None for tables that hold no person counts."""
+    config = as_in(table, config)
     if tid in ("bijlage_2_1_trede", "bijlage_2_1_leeftijd", "bijlage_2_2_uitkeringsduur",
                "bijlage_2_2_geslacht"):
         return _peildatum(table, config, scope)
@@ -236,10 +251,8 @@ def structure(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Stru
     if tid == "bijlage_2_5_instroom_groep":
         short = config.short
         return _block_table(table, config, service_rows={
-            f"{short} Z&O": "Unit Zorg en Ondersteuning (tr.1,2a,6zgp)",
-            f"{short} Werk": "Unit Werk (tr.2b tm 6)",
-            f"{short} Niet-uitkeringsgerechtigden": "Niet-Uitkeringsgerechtigden",
-            f"{short} Geen trede": "Geen Trede"})
+            f"{short} {unit_short}": label
+            for label, unit_short in config.domain.unit_rows.values()})
     if tid == "bijlage_2_6_dossiers":
         return _dossiers(table, config)
     if tid == "bijlage_1_treden":
@@ -483,6 +496,7 @@ def view_positions(full: pd.DataFrame, view: pd.DataFrame, config: Config,
 def municipal_pattern(full: pd.DataFrame, full_hidden: set[Cell], view: pd.DataFrame,
                       config: Config, scope: str) -> set[Cell]:
     """The service table's suppressed counts, mapped onto a municipality's view."""
+    config = as_in(full, config)
     pos = view_positions(full, view, config, scope)
     inverse = {v: k for k, v in pos.items()}
     return {(inverse[r], c) for r, c in full_hidden if r in inverse and c in view.columns}

@@ -7,19 +7,32 @@ a blank cell is NaN. A cell is a percentage when its row or column label starts 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from rsdlib import municipalities as reorg
 from rsdlib import schema
 from rsdlib.config import Config
+from rsdlib.domain import NO_UNIT, NUG_UNIT, Domain
 from rsdlib.io.model import Export, require_year
 
 PCT = "%"
 
 
 # --------------------------------------------------------------------------- derived columns
+
+
+def in_year(fn):
+    """A table of year Y shows the municipalities that exist in Y (a reorganisation takes
+    effect on 1 January): the function gets the configuration as the service is in Y."""
+    @functools.wraps(fn)
+    def wrapper(export, year, *args):
+        *rest, config = args
+        return fn(export, year, *rest, config.for_year(year))
+    return wrapper
 
 
 def age_years(birth: pd.Series, day: pd.Timestamp | pd.Series) -> pd.Series:
@@ -55,15 +68,14 @@ def background(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.Categorical(out, categories=list(schema.ACHTERGROND)), index=frame.index)
 
 
-def inflow_unit(frame: pd.DataFrame) -> pd.Series:
-    """Bijlage 2.5 unit of an inflow row: NUG by reason, else by intake trede."""
+def inflow_unit(frame: pd.DataFrame, dom: Domain) -> pd.Series:
+    """Bijlage 2.5 unit of an inflow row: NUG by reason, else by intake trede (the units of
+    the configuration; a step in no unit, or none, is GEEN)."""
     trede = frame["trede"].astype(object)
     out = np.select(
-        [frame["reden"].astype(object) == "NUG", trede.isin(schema.UNIT_ZO),
-         trede.isin(schema.UNIT_WERK)],
-        ["NUG", "ZO", "WERK"], default="GEEN")
-    return pd.Series(pd.Categorical(out, categories=["ZO", "WERK", "NUG", "GEEN"]),
-                     index=frame.index)
+        [frame["reden"].astype(object) == NUG_UNIT, *(trede.isin(u.steps) for u in dom.units)],
+        [NUG_UNIT, *(u.code for u in dom.units)], default=NO_UNIT)
+    return pd.Series(pd.Categorical(out, categories=list(dom.unit_rows)), index=frame.index)
 
 
 def reentered(inflow: pd.DataFrame, outflow: pd.DataFrame, months: int = 6) -> pd.Series:
@@ -81,35 +93,35 @@ def reentered(inflow: pd.DataFrame, outflow: pd.DataFrame, months: int = 6) -> p
 # --------------------------------------------------------------------------- selections
 
 
-def snapshot(export: Export, day: pd.Timestamp) -> pd.DataFrame:
+def snapshot(export: Export, day: pd.Timestamp, config: Config) -> pd.DataFrame:
     """The clients at one peildatum with derived age, duration and background."""
-    return export.memo(("snapshot", day), lambda: _snapshot(export, day))
+    return export.memo(("snapshot", day), lambda: _snapshot(export, day, config.domain))
 
 
-def _snapshot(export: Export, day: pd.Timestamp) -> pd.DataFrame:
+def _snapshot(export: Export, day: pd.Timestamp, dom: Domain) -> pd.DataFrame:
     k = export["klanten"]
     s = k[k["peildatum"] == day].copy()
     s["leeftijd"] = age_years(s["geboortedatum"], day)
     s["maanden"] = whole_months(s["uitkering_sinds"], day)
-    s["leeftijdsklasse"] = band(s["leeftijd"], schema.AGE_BANDS)
-    dur = band(s["maanden"].astype("float"), schema.DURATION_BANDS).astype(object)
-    dur[s["uitkering_sinds"].isna()] = schema.DURATION_NUGGER
-    labels = [b[0] for b in schema.DURATION_BANDS] + [schema.DURATION_NUGGER]
+    s["leeftijdsklasse"] = band(s["leeftijd"], dom.age)
+    dur = band(s["maanden"].astype("float"), dom.duration).astype(object)
+    dur[s["uitkering_sinds"].isna()] = dom.duration_none
+    labels = [b[0] for b in dom.duration] + [dom.duration_none]
     s["duurklasse"] = pd.Categorical(dur, categories=labels, ordered=True)
     s["achtergrond"] = background(s)
     return s
 
 
-def year_inflow(export: Export, year: int) -> pd.DataFrame:
+def year_inflow(export: Export, year: int, config: Config) -> pd.DataFrame:
     """Inflow rows of the year, excluding BBZ, with background, unit and re-entry."""
-    return export.memo(("inflow", year), lambda: _year_inflow(export, year))
+    return export.memo(("inflow", year), lambda: _year_inflow(export, year, config.domain))
 
 
-def _year_inflow(export: Export, year: int) -> pd.DataFrame:
+def _year_inflow(export: Export, year: int, dom: Domain) -> pd.DataFrame:
     i = export["instroom"]
     i = i[(i["instroomdatum"].dt.year == year) & (i["regeling"].astype(object) != "BBZ")].copy()
     i["achtergrond"] = background(i)
-    i["unit"] = inflow_unit(i)
+    i["unit"] = inflow_unit(i, dom)
     i["heringestroomd"] = reentered(i, export["uitstroom"])
     return i
 
@@ -188,35 +200,39 @@ def _relabel(table: pd.DataFrame, mapping: dict) -> pd.DataFrame:
 # --------------------------------------------------------------------------- peildatum tables
 
 
+@in_year
 def bijlage_2_1_trede(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Clients per trede at 31-12-Y (empty trede: Overige)."""
-    s = snapshot(export, require_year(export, year)[1])
+    s = snapshot(export, require_year(export, year)[1], config)
     s["_trede"] = s["trede"].astype(object).where(s["trede"].notna(), "_leeg")
-    keys = [k if k is not None else "_leeg" for k in schema.TREDE_LABELS]
+    labels = config.domain.step_labels
+    keys = [k if k is not None else "_leeg" for k in labels]
     table = _by_municipality(s, "_trede", keys, config, scope)
-    return _relabel(table, {k if k is not None else "_leeg": v
-                            for k, v in schema.TREDE_LABELS.items()})
+    return _relabel(table, {k if k is not None else "_leeg": v for k, v in labels.items()})
 
 
+@in_year
 def bijlage_2_1_leeftijd(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Clients per age band (whole years at 31-12-Y)."""
-    s = snapshot(export, require_year(export, year)[1])
-    table = _by_municipality(s, "leeftijdsklasse", [b[0] for b in schema.AGE_BANDS], config,
+    s = snapshot(export, require_year(export, year)[1], config)
+    table = _by_municipality(s, "leeftijdsklasse", [b[0] for b in config.domain.age], config,
                              scope)
     return _relabel(table, {})
 
 
+@in_year
 def bijlage_2_2_uitkeringsduur(export: Export, year: int, scope: str,
                                config: Config) -> pd.DataFrame:
     """Clients per benefit duration band (whole months to 31-12-Y); nuggers apart."""
-    s = snapshot(export, require_year(export, year)[1])
-    labels = [b[0] for b in schema.DURATION_BANDS] + [schema.DURATION_NUGGER]
+    s = snapshot(export, require_year(export, year)[1], config)
+    labels = [b[0] for b in config.domain.duration] + [config.domain.duration_none]
     return _relabel(_by_municipality(s, "duurklasse", labels, config, scope), {})
 
 
+@in_year
 def bijlage_2_2_geslacht(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Clients per gender; `Onbekend` only when non-zero."""
-    s = snapshot(export, require_year(export, year)[1])
+    s = snapshot(export, require_year(export, year)[1], config)
     table = _by_municipality(s, "geslacht", ["M", "V", "X"], config, scope)
     table = _relabel(table, schema.GESLACHT_LABELS)
     if table.loc["Onbekend", config.short] == 0:
@@ -224,9 +240,10 @@ def bijlage_2_2_geslacht(export: Export, year: int, scope: str, config: Config) 
     return table
 
 
+@in_year
 def bijlage_2_2_migratie(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Migration background, of which refugees, and target-group register (rows overlap)."""
-    s = snapshot(export, require_year(export, year)[1])
+    s = snapshot(export, require_year(export, year)[1], config)
     rows = {"Migratieachtergrond": "migratieachtergrond",
             "waarvan Statushouders": "statushouder", "Doelgroepregister": "doelgroepregister"}
     munis = list(config.municipalities)
@@ -300,10 +317,12 @@ def _keep_scope(rows: list[tuple[str, list[float]]], blocks: dict[str, tuple[int
     return rows[first:last] + rows[end:]
 
 
+@in_year
 def bijlage_2_3_uitstroom(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Outflow to work, school or business in Y per municipality and reason, by background."""
     u = year_outflow(export, year)
-    u = u[u["reden"].astype(object).isin(schema.PLAATSING_REDENEN)]
+    placement = config.domain.placement_reasons
+    u = u[u["reden"].astype(object).isin(placement)]
     total = _class_counts(u)
     per_muni, per_reason = _class_counts_by(u, "gemeente"), _class_counts_by(u, "gemeente", "reden")
     rows, blocks = [], {}
@@ -311,7 +330,7 @@ def bijlage_2_3_uitstroom(export: Export, year: int, scope: str, config: Config)
         start = len(rows)
         counts = _lookup(per_muni, muni)
         rows.append((muni, _row(counts, _share(counts[-1], total[-1]))))
-        for code, label in schema.PLAATSING_REDENEN.items():
+        for code, label in placement.items():
             if (muni, code) in per_reason:
                 rows.append((label, _row(per_reason[muni, code])))
         blocks[muni] = (start, len(rows))
@@ -320,10 +339,11 @@ def bijlage_2_3_uitstroom(export: Export, year: int, scope: str, config: Config)
     return _frame(_keep_scope(rows, blocks, scope, config))
 
 
+@in_year
 def bijlage_2_3_indirect(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Indirect outflow in Y (all other reasons) per municipality, by background."""
     u = year_outflow(export, year)
-    u = u[u["reden"].astype(object).isin(schema.INDIRECT_REDENEN)]
+    u = u[u["reden"].astype(object).isin(config.domain.indirect_reasons)]
     total = _class_counts(u)
     per_muni = _class_counts_by(u, "gemeente")
     rows, blocks = [], {}
@@ -336,6 +356,7 @@ def bijlage_2_3_indirect(export: Export, year: int, scope: str, config: Config) 
     return _frame(_keep_scope(rows, blocks, scope, config))
 
 
+@in_year
 def bijlage_2_3_totaal(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """All outflow in Y by background, with the share per background (the scope's own)."""
     u = year_outflow(export, year)
@@ -355,10 +376,11 @@ INSTROOM_ROWS = {
 REENTRY_LABEL = "Binnen periode van 6 mnd weer ingestroomd"
 
 
+@in_year
 def bijlage_2_4_instroom_reden(export: Export, year: int, scope: str,
                                config: Config) -> pd.DataFrame:
     """Inflow in Y excl. BBZ per municipality and reason, by background; re-entries apart."""
-    i = year_inflow(export, year)
+    i = year_inflow(export, year, config)
     total = _class_counts(i)
     rsd = config.short
     per_muni = _class_counts_by(i, "gemeente")
@@ -385,46 +407,72 @@ def bijlage_2_4_instroom_reden(export: Export, year: int, scope: str,
     return _frame(_keep_scope(rows, blocks, scope, config))
 
 
-UNIT_ROWS = {
-    "ZO": ("Unit Zorg en Ondersteuning (tr.1,2a,6zgp)", "Z&O"),
-    "WERK": ("Unit Werk (tr.2b tm 6)", "Werk"),
-    "NUG": ("Niet-Uitkeringsgerechtigden", "Niet-uitkeringsgerechtigden"),
-    "GEEN": ("Geen Trede", "Geen trede"),
-}
-
-
+@in_year
 def bijlage_2_5_instroom_groep(export: Export, year: int, scope: str,
                                config: Config) -> pd.DataFrame:
     """Inflow in Y excl. BBZ per municipality and unit (by intake trede), by background."""
-    i = year_inflow(export, year)
+    i = year_inflow(export, year, config)
     total = _class_counts(i)
     n = total[-1]
+    unit_rows = config.domain.unit_rows
     per_muni, per_unit = _class_counts_by(i, "gemeente"), _class_counts_by(i, "gemeente", "unit")
     rows, blocks = [], {}
     for muni in config.municipalities:
         start = len(rows)
         rows.append((muni, _row(_lookup(per_muni, muni))))
-        for code, (label, _) in UNIT_ROWS.items():
+        for code, (label, _) in unit_rows.items():
             counts = _lookup(per_unit, muni, code)
             rows.append((label, _row(counts, _share(counts[-1], n))))
         blocks[muni] = (start, len(rows))
     rows.append(("Eindtotaal", _row(total, 100.0 if n else np.nan)))
     rows.append(("% per achtergrond klant", _pct_row(total)))
     service = _class_counts_by(i, "unit")
-    for code, (_, short) in UNIT_ROWS.items():
+    for code, (_, short) in unit_rows.items():
         counts = _lookup(service, code)
         rows.append((f"{config.short} {short}", _row(counts, _share(counts[-1], n))))
     rows.append((f"{config.short} totaal", _row(total, 100.0 if n else np.nan)))
     return _frame(_keep_scope(rows, blocks, scope, config))
 
 
+def moved(export: Export, day: pd.Timestamp, year: int, config: Config) -> pd.Series:
+    """The municipality of each client at `day` (a snapshot before 1 January of `year`) as
+    the service is in `year`: a client of a municipality that ended on 1 January is counted
+    where the export shows them next (on or after that day); without a later row, a merger's
+    successor; else (a split, or a successor outside the service) nowhere (NaN)."""
+    k = export["klanten"]
+    s = k[k["peildatum"] == day]
+    where = s["gemeente"].astype(object)
+    for c in reorg.at_start(config.changes, year):
+        first = pd.Timestamp(c.date)
+        later = k[(k["peildatum"] >= first) & k["klantnummer"].isin(
+            s.loc[where.isin(c.ended), "klantnummer"])]
+        nxt = (later.sort_values("peildatum").drop_duplicates("klantnummer")
+               .set_index("klantnummer")["gemeente"].astype(object))
+        mine = where.isin(c.ended)
+        dest = s.loc[mine, "klantnummer"].map(nxt)
+        if len(c.to) == 1:
+            dest = dest.fillna(c.to[0])
+        where[mine] = dest.where(dest.isin(config.municipalities))
+    return where
+
+
+@in_year
 def bijlage_2_6_dossiers(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
-    """Distinct benefit dossiers at the start and end snapshot of Y, and the change."""
+    """Distinct benefit dossiers at the start and end snapshot of Y, and the change. When a
+    reorganisation takes effect on 1 January of Y and the start snapshot lies before it, the
+    start column counts each dossier where its clients went (`moved`)."""
     start, end = require_year(export, year)
     counts = dossier_counts(export)
     cols = {}
     for label, day in ((f"1 januari {year}", start), (f"31 december {year}", end)):
-        per = counts.loc[day].reindex([*config.municipalities, ALL_MUNICIPALITIES], fill_value=0)
+        per = counts.loc[day]
+        if day < pd.Timestamp(year, 1, 1) and reorg.at_start(config.changes, year):
+            k = export["klanten"]
+            rows = k[k["peildatum"] == day].assign(_g=moved(export, day, year, config))
+            rows = rows[rows["_g"].notna() & rows["dossiernummer"].notna()]
+            per = rows.groupby("_g")["dossiernummer"].nunique()
+            per[ALL_MUNICIPALITIES] = rows["dossiernummer"].nunique()
+        per = per.reindex([*config.municipalities, ALL_MUNICIPALITIES], fill_value=0)
         cols[label] = per.rename({ALL_MUNICIPALITIES: config.name})
     table = pd.DataFrame(cols).astype(float)
     a, b = table.columns
@@ -435,30 +483,33 @@ def bijlage_2_6_dossiers(export: Export, year: int, scope: str, config: Config) 
     return table
 
 
+@in_year
 def bijlage_1_treden(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Clients per trede at 31-12-Y with the description of each step (Bijlage 1)."""
-    s = snapshot(export, require_year(export, year)[1])
+    s = snapshot(export, require_year(export, year)[1], config)
     if scope != config.short:
         s = s[s["gemeente"] == scope]
     counts = s["trede"].astype(object).value_counts()
-    order = ("1", "2a", "2b", "3", "4", "5", "6g", "6z", "6n")
+    steps = config.domain.steps
     table = pd.DataFrame(
-        {"Aantal klanten": [float(counts.get(code, 0)) for code in order],
-         "Omschrijving": [schema.BIJLAGE_1[c][1] for c in order],
-         "Eventuele toelichting": [schema.BIJLAGE_1[c][2] for c in order]},
-        index=[schema.BIJLAGE_1[c][0] for c in order])
+        {"Aantal klanten": [float(counts.get(st.code, 0)) for st in steps],
+         "Omschrijving": [st.bijlage_1[1] for st in steps],
+         "Eventuele toelichting": [st.bijlage_1[2] for st in steps]},
+        index=[st.bijlage_1[0] for st in steps])
     table.index.name = "rij"
     return table
 
 
+@in_year
 def age_by_gender(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Clients per age band and gender at 31-12-Y (for the population pyramid)."""
     return age_by_gender_all(export, year, config)[scope]
 
 
+@in_year
 def age_by_gender_all(export: Export, year: int, config: Config) -> dict[str, pd.DataFrame]:
     """age_by_gender for every scope at once (one pass over the snapshot)."""
-    s = snapshot(export, require_year(export, year)[1])
+    s = snapshot(export, require_year(export, year)[1], config)
     counts = (s.groupby(["gemeente", "leeftijdsklasse", "geslacht"], observed=False).size()
               .unstack("geslacht").reindex(columns=["M", "V", "X"], fill_value=0)
               .rename(columns=schema.GESLACHT_LABELS).astype(float))
@@ -469,14 +520,37 @@ def age_by_gender_all(export: Export, year: int, config: Config) -> dict[str, pd
     return out
 
 
+@in_year
 def inflow_reasons(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
     """Inflow in Y excl. BBZ per municipality (rows) and reason (columns)."""
-    i = year_inflow(export, year)
+    i = year_inflow(export, year, config)
     munis = list(config.municipalities) if scope == config.short else [scope]
     table = (i.groupby(["gemeente", "reden"], observed=False).size().unstack()
              .reindex(index=munis, columns=list(schema.INSTROOM_REDENEN), fill_value=0))
     return table.rename(columns={"DIRECT": "Direct", "INDIRECT": "Indirect",
                                  "NUG": "Niet-uitkeringsgerechtigd"}).astype(float)
+
+
+GROUPS_TITLE = "Gemeenten per groep (samenwerkingsvorm)"
+
+
+def by_group(full: dict[str, pd.DataFrame], config: Config, year: int) -> pd.DataFrame:
+    """The configured groups of municipalities (e.g. their cooperation model): clients at
+    31-12-Y and benefit dossiers, summed from the service's tables of the year."""
+    clients = full["bijlage_2_1_trede"].loc["Totaal"]
+    dossiers = full["bijlage_2_6_dossiers"]
+    rows = {}
+    for group, members in config.groups.items():
+        here = [m for m in members if m in config.municipalities]
+        if not here:
+            continue
+        rows[group] = {"Gemeenten": ", ".join(here),
+                       f"Klanten 31-12-{year}": float(clients[here].sum()),
+                       **{f"Dossiers {c}": float(dossiers.loc[here, c].sum())
+                          for c in dossiers.columns[:2]}}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "rij"
+    return table
 
 
 TableFn = Callable[[Export, int, str, Config], pd.DataFrame]
@@ -567,6 +641,6 @@ def project(tid: str, full: dict[str, pd.DataFrame], scope: str, config: Config,
         return t.loc[[scope, config.name]].copy()
     if tid == "bijlage_1_treden":
         out = t.copy()
-        out["Aantal klanten"] = full["bijlage_2_1_trede"][scope].iloc[:9].to_numpy()
+        out["Aantal klanten"] = full["bijlage_2_1_trede"][scope].iloc[:len(out)].to_numpy()
         return out
     raise KeyError(tid)

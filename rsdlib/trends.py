@@ -58,8 +58,14 @@ def _with_total(counts: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-def trend_base(export: Export, year: int) -> TrendBase:
-    """Monthly flows, dossiers, active shares and cohort durations for every municipality."""
+def trend_base(export: Export, year: int, active_steps: tuple[str, ...] | None = None
+               ) -> TrendBase:
+    """Monthly flows, dossiers, active shares (of clients on `active_steps`; None: those of
+    the default configuration) and cohort durations for every municipality."""
+    if active_steps is None:
+        from rsdlib.config import default_domain
+
+        active_steps = default_domain().active_steps
     end = pd.Timestamp(year, 12, 31)
     i = export["instroom"]
     i = i[(i["regeling"].astype(object) != "BBZ") & (i["instroomdatum"] <= end)]
@@ -87,7 +93,7 @@ def trend_base(export: Export, year: int) -> TrendBase:
     dossiers = counts.loc[month_ends].astype(float)
     dossiers.index.name = "peildatum"
 
-    a = k[k["trede"].astype(object).isin(("2a", "2b", "3", "4", "5"))]
+    a = k[k["trede"].astype(object).isin(active_steps)]
     g = a.groupby(["peildatum", "gemeente"], observed=False)["actief_traject"]
     active = pd.concat({"Klanten": _with_total(g.size().unstack("gemeente", fill_value=0)),
                         "Actief": _with_total(g.sum().unstack("gemeente", fill_value=0))},
@@ -224,7 +230,7 @@ def dossiers_table(base: TrendBase, config: Config, scope: str | None) -> pd.Dat
 def monthly_dossiers(export: Export, year: int, config: Config,
                      scope: str | None = None) -> pd.DataFrame:
     """Distinct benefit dossiers per month-end snapshot, beside the national prognosis."""
-    return dossiers_table(trend_base(export, year), config, scope)
+    return dossiers_table(trend_base(export, year, config.domain.active_steps), config, scope)
 
 
 def active_table(base: TrendBase, scope: str | None) -> pd.DataFrame:
@@ -310,7 +316,16 @@ def tables_from(base: TrendBase, scope: str, config: Config) -> dict[str, pd.Dat
 
 def trend_tables(export: Export, year: int, scope: str, config: Config) -> dict[str, pd.DataFrame]:
     """The trend section for one report: flows, dossiers, active share, cohorts."""
-    return tables_from(trend_base(export, year), scope, config)
+    return tables_from(trend_base(export, year, config.domain.active_steps), scope, config)
+
+
+def title(tid: str, config: Config) -> str:
+    """A trend table's title; the active-share trend names the service's own steps."""
+    steps = config.domain.active_steps
+    if tid == "trend_actief":
+        which = steps[0] if len(steps) == 1 else f"{steps[0]} t/m {steps[-1]}"
+        return f"Klanten trede {which} met een actief traject, per maand"
+    return TITLES[tid]
 
 
 TITLES = {

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PARAMS = '''# Parameters: papermill overrides these; the defaults work on the demo export in JupyterLab.
 export = None    # export folder, or the batch's validated cache; None: data/demo
 year = 2019
-scope = "RSD"    # a municipality, or the service (its short name)
+scope = None     # a municipality, the service (its short name), or None: the service
 out = None       # None: outputs/lab/YEAR/SCOPE
 mode = "intern"  # "intern" or "publiek"
 config = None    # None: config/liemers.toml
@@ -52,9 +52,9 @@ rijen, kolommen = "trede", "leeftijd"   # gemeente, trede, leeftijd, uitkeringsd
              "data.report.summary_lines()[:6]"),
     ("md", "## Klanten op een peildatum, naar twee kenmerken"),
     ("code", "explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), rijen, kolommen, "
-             "gemeenten)"),
+             "gemeenten, config=cfg)"),
     ("code", "explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), rijen, kolommen, "
-             "gemeenten, percentages=True).round(1)"),
+             "gemeenten, percentages=True, config=cfg).round(1)"),
     ("md", "## Instroom en uitstroom in een periode, per maand"),
     ("code", "explore.flows(data, pd.to_datetime(van, dayfirst=True), "
              "pd.to_datetime(tot, dayfirst=True), by=\"reden\", gemeenten=gemeenten)"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rsdlib import finance, schema, tables, trends
+from rsdlib.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -44,9 +45,10 @@ def test_links_resolve(page):
 
 def test_export_format_names_every_file_column_and_code():
     text = (DOCS / "export-format.md").read_text(encoding="utf-8")
-    names = {*schema.FILES, *schema.DROPPED_COLUMNS, *schema.TREDE_ORDER, *schema.REGELINGEN,
-             *schema.INSTROOM_REDENEN, *schema.UITSTROOM_REDENEN, *schema.UITKOMSTEN,
-             *schema.UITSTROOM_REDENEN.values(), "M", "V", "X"}
+    dom = load_config().domain     # the default configuration's ladder and outflow reasons
+    names = {*schema.FILES, *schema.DROPPED_COLUMNS, *dom.order, *schema.REGELINGEN,
+             *schema.INSTROOM_REDENEN, *dom.reason_codes, *schema.UITKOMSTEN,
+             *(r.label for r in dom.outflow_reasons), "M", "V", "X"}
     names |= {c.name for cols in schema.FILES.values() for c in cols}
     missing = sorted(n for n in names if f"`{n}`" not in text and f"| {n} |" not in text)
     assert missing == []

@@ -285,3 +285,13 @@ def test_another_region_runs_by_configuration_alone(tmp_path, monkeypatch, achte
     assert dossiers.index[-1] == "Sociale Dienst Oost Achterhoek"
     inflow = read_csv_table(out / "2019" / "SDOA" / "tables" / "bijlage_2_4_instroom_reden.csv")
     assert "SDOA Instroom Direct" in inflow.index
+    # its own units (the routes of reference 003); no savings without a baseline; the values
+    # the source does not give are called examples on the page
+    units = read_csv_table(out / "2024" / "SDOA" / "tables" / "bijlage_2_5_instroom_groep.csv")
+    assert {"SDOA Meedoen", "SDOA Perspectief", "SDOA Werk"} <= set(units.index)
+    assert units.loc["SDOA totaal", "Eindtotaal"] == units.loc[
+        ["SDOA Meedoen", "SDOA Perspectief", "SDOA Werk", "SDOA Niet-uitkeringsgerechtigden",
+         "SDOA Geen trede"], "Eindtotaal"].sum()
+    assert not list((out / "2024" / "SDOA" / "tables").glob("besparing*"))
+    page = (out / "2024" / "SDOA" / "bijlagen.html").read_text(encoding="utf-8")
+    assert "Voorbeeldwaarden" in page and "Route Meedoen" in page

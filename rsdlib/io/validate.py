@@ -17,6 +17,7 @@ from rsdlib import schema
 from rsdlib.config import Config
 from rsdlib.errors import ExportError
 from rsdlib.io.arrow import Encoded, _clean_text, _text_keys
+from rsdlib.io.mapping import read_mapped, report_in_source_terms
 from rsdlib.io.model import Export, FileReport, Refusal, ValidationReport
 from rsdlib.io.read import RawTable, read_sources
 
@@ -164,20 +165,28 @@ def _convert(col: schema.Column, text: pd.Series | Encoded, chk: _Checker, confi
         chk.refuse(bad, col.name, _quoted(text, "ongeldige datum {} (verwacht dd-mm-jjjj)",
                                                  col.name))
         return dates
+    dom = config.domain
+    codes = dom.reason_codes if col.kind == "uitstroomreden" else col.codes
     lookups = {"flag": (lambda u: u.upper(), ["N", "J"], False),
-               "trede": (lambda u: u.lower(), list(schema.TREDE_ORDER), True),
-               "code": (lambda u: u.upper(), list(col.codes), False),
+               "trede": (lambda u: u.lower(), [*dom.order, *dom.no_step], True),
+               "code": (lambda u: u.upper(), list(codes), False),
+               "uitstroomreden": (lambda u: u.upper(), list(codes), False),
                "gemeente": (config.municipality, list(config.municipalities), False)}
     lookup, categories, ordered = lookups[col.kind]
     cells, mapped, blank = _coded(text, lookup, categories)
     if not col.nullable:
         chk.refuse(_at(blank, cells), col.name, "verplicht veld is leeg")
-    template = {"flag": "ongeldige waarde {} (verwacht J of N)", "trede": "onbekende trede {}",
-                "code": "onbekende code {}" + f" (verwacht {', '.join(col.codes)})",
+    template = {"flag": "ongeldige waarde {} (verwacht J of N)",
+                "trede": "onbekende trede {}",
+                "code": "onbekende code {}" + f" (verwacht {', '.join(codes)})",
+                "uitstroomreden": "onbekende code {}" + f" (verwacht {', '.join(codes)})",
                 "gemeente": "gemeente {} staat niet in de configuratie"}[col.kind]
     chk.refuse(_at(~blank & (mapped < 0), cells), col.name, _quoted(cells, template, col.name))
     if col.kind == "flag":
         return pd.Series(cells.take(mapped == 1), copy=False)
+    if col.kind == "trede":          # a "no step" code is read as an empty step
+        categories = list(dom.order)
+        mapped = np.where(mapped >= len(categories), -1, mapped).astype(mapped.dtype)
     return pd.Series(pd.Categorical.from_codes(cells.take(mapped), categories=categories,
                                                ordered=ordered, validate=False), copy=False)
 
@@ -208,8 +217,29 @@ def _repeated(day: np.ndarray, key: np.ndarray) -> np.ndarray:
     return back
 
 
-def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker) -> None:
+EVENT_DATE = {"klanten": "peildatum", "instroom": "instroomdatum", "uitstroom": "uitstroomdatum",
+              "trede_mutaties": "datum", "jongeren_gesprekken": "datum"}
+
+
+def _reorganised(name: str, frame: pd.DataFrame, chk: _Checker, config: Config) -> None:
+    """A row dated after its municipality ended, or before it began, is refused."""
+    day = frame[EVENT_DATE[name]]
+    for c in config.changes:
+        first = pd.Timestamp(c.date)
+        for muni in c.ended:
+            chk.refuse((frame["gemeente"] == muni).to_numpy() & (day >= first).to_numpy(),
+                       "gemeente", f"gemeente '{muni}' bestaat niet meer op deze datum "
+                       f"({c.describe()})")
+        for muni in c.new:
+            chk.refuse((frame["gemeente"] == muni).to_numpy() & (day < first).to_numpy(),
+                       "gemeente", f"gemeente '{muni}' bestaat pas vanaf "
+                       f"{c.date.strftime('%d-%m-%Y')}")
+
+
+def _cross_checks(name: str, frame: pd.DataFrame, chk: _Checker, config: Config) -> None:
     """Rules that relate columns of one row, or rows of one file."""
+    if config.changes:
+        _reorganised(name, frame, chk, config)
     if "statushouder" in frame:
         chk.refuse(frame["statushouder"] & ~frame["migratieachtergrond"], "statushouder",
                    "statushouder = J maar migratieachtergrond = N")
@@ -308,7 +338,7 @@ def _finish(name: str, columns: dict[str, pd.Series | Encoded], rows: int,
                                        done.result() if done is not None else None)
     frame = pd.DataFrame(typed, index=pd.RangeIndex(rows), copy=False)
     del typed
-    _cross_checks(name, frame, chk)
+    _cross_checks(name, frame, chk, config)
     report.refusals = chk.result()
     report.sha256 = raw.digest()
     used = frame.loc[~chk.bad].reset_index(drop=True) if chk.bad.any() else frame
@@ -322,8 +352,12 @@ def read_export(folder: str | Path, config: Config) -> Export:
     folder = Path(folder)
     report = ValidationReport(folder=str(folder))
     frames: dict[str, pd.DataFrame] = {}
-    for name, raw in read_sources(folder):
+    mapping = config.import_mapping        # another system's shape: put onto the format first
+    sources = read_sources(folder) if mapping is None else read_mapped(folder, mapping)
+    for name, raw in sources:
         frames[name], report.files[name] = validate_table(name, raw, config)
+        if mapping is not None:
+            report_in_source_terms(report.files[name], name, mapping)
         del raw                       # let each file's text go once it is validated
     order = [*schema.REQUIRED_FILES, *schema.OPTIONAL_FILES]
     report.files = dict(sorted(report.files.items(), key=lambda item: order.index(item[0])))
