@@ -245,13 +245,16 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
     return data, cache, writing
 
 
-def _warm_worker(notebook_dir: Path, batch_pid: int) -> None:
+def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
+                 timeout: float = kernels.ZYGOTE_TIMEOUT) -> None:
     """Start this worker's kernel zygote, import papermill and load the HTML templates, then
     launch the first spare kernel, all while the batch's own process is still validating.
 
     The worker is killed when the batch's process ends, however it ends, and leaves Ctrl-C
     to it: the batch decides what stops (a worker that took SIGINT as a failed run went on
-    with the queued ones)."""
+    with the queued ones). `fork` and `timeout`: the configuration's [batch] settings for
+    the zygote."""
+    kernels.configure(fork=fork, timeout=timeout)
     lifetime.die_with_parent(batch_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Until the first runs start, this process's work (and its spare kernel's) is done ahead;
@@ -310,7 +313,9 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     # process validates.
     started = time.time()
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
-                               initargs=(notebook.parent, os.getpid()))
+                               initargs=(notebook.parent, os.getpid(),
+                                         config.batch.fork_kernels,
+                                         config.batch.zygote_timeout))
     results: list[RunResult] = []
     try:
         with lifetime.catch_stop():

@@ -138,6 +138,16 @@ class Publication(Section):
     zeros_disclosive: Bool = False
 
 
+class Batch(Section):
+    """[batch]: how `rsd report` runs its notebooks. `fork_kernels = false` starts every kernel
+    the ordinary way instead of forking it from a zygote (as RSD_FORK_KERNELS=0 does);
+    `zygote_timeout`: seconds a worker waits for its zygote before it gives it up and starts
+    kernels the ordinary way."""
+
+    fork_kernels: Bool = True
+    zygote_timeout: Annotated[float, Strict(), Field(gt=0, le=3600)] = 60.0
+
+
 class Kpi(Section):
     """One result agreement of an assignment period."""
 
@@ -523,6 +533,7 @@ class Config(Section):
         default_factory=dict)
     prognosis: Prognosis = Field(default_factory=Prognosis)
     publication: Publication = Field(default_factory=Publication)
+    batch: Batch = Field(default_factory=Batch)
     kpi_periods: list[KpiPeriod] = Field(default_factory=list, alias="kpi_period")
     buig: list[Buig] = Field(default_factory=list)
     ladder: Ladder | None = None

@@ -31,9 +31,40 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]   # no TCP notice per kernel
 PRELOADED = "rsdlib.report"
 PRELOAD = f"--IPKernelApp.exec_lines=import {PRELOADED}; del {PRELOADED.split('.')[0]}"
 
+# The switch: RSD_FORK_KERNELS=0 (or [batch] fork_kernels = false in the configuration)
+# starts every kernel the ordinary way, without a zygote.
+FORK_ENV = "RSD_FORK_KERNELS"
+ZYGOTE_TIMEOUT = 60.0     # seconds a worker waits for its zygote's answer (it imports first)
+
 _spare: list = []         # this process's spare kernel manager, at most one
 _pooled = False
 _zygotes: list = []       # this process's zygote, at most one
+_settings = {"fork": True, "timeout": ZYGOTE_TIMEOUT}
+_given_up: list[str] = []  # why this process no longer forks kernels (said once)
+
+
+def configure(fork: bool = True, timeout: float = ZYGOTE_TIMEOUT) -> None:
+    """The configuration's [batch] settings, given before the batch's workers start."""
+    _settings.update(fork=fork, timeout=timeout)
+
+
+def fork_enabled() -> bool:
+    """Whether kernels are forked from a zygote: not when RSD_FORK_KERNELS is 0/false/no/off
+    or the configuration turns it off, nor after a zygote failed in this process."""
+    if os.environ.get(FORK_ENV, "").strip().lower() in ("0", "false", "no", "off", "nee"):
+        return False
+    return bool(_settings["fork"]) and not _given_up
+
+
+def give_up(reason: str) -> None:
+    """Stop forking in this process: its kernels start the ordinary way from now on. Said
+    once, on stderr."""
+    if not _given_up:
+        _given_up.append(reason)
+        print(f"rsd: {reason}; kernels starten voortaan op de gewone manier", file=sys.stderr,
+              flush=True)
+    while _zygotes:
+        _zygotes.pop().kill()
 
 
 class Zygote:
@@ -45,18 +76,33 @@ class Zygote:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      start_new_session=True)
 
-    def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> int | None:
-        """A new kernel's pid (ipykernel with `argv`), or None when the zygote cannot."""
+    def fork(self, argv: list[str], env: dict[str, str], cwd: str,
+             timeout: float | None = None) -> int | None:
+        """A new kernel's pid (ipykernel with `argv`), or None when the zygote cannot. Waits
+        at most `timeout` seconds (the configured ZYGOTE_TIMEOUT) for the answer; a zygote
+        that does not answer by then is given up (`give_up`)."""
         if self.proc.poll() is not None:
             return None
+        timeout = _settings["timeout"] if timeout is None else timeout
         try:
             self.proc.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
                                   + b"\n")
             self.proc.stdin.flush()
+            if not select.select([self.proc.stdout], [], [], timeout)[0]:
+                give_up(f"de kernel-zygote antwoordde niet binnen {timeout:g} s")
+                return None
             pid = int(self.proc.stdout.readline() or 0)
         except (OSError, ValueError):
             return None
         return pid or None
+
+    def kill(self) -> None:
+        """End a zygote that does not answer (its kernels stop on their own)."""
+        try:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
 
     def close(self) -> None:
         """End the zygote (its kernels then stop on their own, having lost their parent)."""
@@ -79,8 +125,9 @@ def forkable() -> bool:
 
 
 def zygote() -> Zygote | None:
-    """This process's zygote, started on first use; None where kernels cannot be forked."""
-    if not forkable():
+    """This process's zygote, started on first use; None where kernels cannot be forked or
+    forking is turned off (`fork_enabled`)."""
+    if not fork_enabled() or not forkable():
         return None
     if not _zygotes:
         _zygotes.append(Zygote())

@@ -23,11 +23,20 @@ import sys
 
 from rsdlib.lifetime import die_with_parent
 
+# What the zygote's imports set in the environment (a library may set a variable when it is
+# imported); a kernel started the ordinary way imports them after its environment is given.
+_IMPORTS_SET: dict[str, str] = {}
+# The matplotlibrc matplotlib read when the zygote imported it (it depends on the folder).
+_RC_FILE: list[str] = []
+
 
 def _become_kernel(request: dict, reply: int, zygote: int) -> None:
     """In the forked child: run ipykernel's entry point as `python -m ipykernel_launcher`
     would, then exit as that process would (atexit handlers run: the kernel removes its
-    connection file). It is killed when the zygote ends, however that ends."""
+    connection file). It is killed when the zygote ends, however that ends. What a notebook
+    can see is made as in a kernel started that way: environment, working folder, sys.argv,
+    and matplotlib's settings and backend (imported here before the kernel chose its inline
+    backend)."""
     die_with_parent(zygote)
     os.close(reply)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)   # the kernel waits for its own children
@@ -35,6 +44,8 @@ def _become_kernel(request: dict, reply: int, zygote: int) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    for key, value in _IMPORTS_SET.items():
+        os.environ.setdefault(key, value)
     # ipykernel stops when its parent does: the zygote here, not the batch worker. It reads
     # JPY_PARENT_PID when it is imported, which was in the zygote: say it as an argument.
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
@@ -42,10 +53,39 @@ def _become_kernel(request: dict, reply: int, zygote: int) -> None:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
-    sys.argv = ["ipykernel_launcher", *argv]
+    # as `python -m ipykernel_launcher ARGS` has it (the parent handle is ours, not shown)
+    sys.argv = [_launcher_path(), *request["argv"]]
     from ipykernel import kernelapp
 
-    kernelapp.launch_new_instance(argv=argv)
+    app = kernelapp.IPKernelApp.instance()     # kernelapp.launch_new_instance, in two steps
+    app.initialize(argv)
+    _matplotlib_as_imported_now()
+    app.start()
+
+
+def _launcher_path() -> str:
+    """The file `python -m ipykernel_launcher` runs (its sys.argv[0])."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("ipykernel_launcher")
+    return spec.origin if spec and spec.origin else "ipykernel_launcher"
+
+
+def _matplotlib_as_imported_now() -> None:
+    """matplotlib's settings as an import in this kernel would make them: the matplotlibrc
+    found from the kernel's folder and environment, and the backend of MPLBACKEND, which
+    ipykernel sets (the inline backend) while it initializes. The zygote imported matplotlib
+    before either was known; without this, a forked kernel's backend is agg and plt.show()
+    shows nothing."""
+    mpl = sys.modules.get("matplotlib")
+    if mpl is None:
+        return
+    rc_file = mpl.matplotlib_fname()
+    if [rc_file] != _RC_FILE:
+        mpl.rcParams.update(mpl.rc_params_from_file(rc_file, use_default_template=True))
+        mpl.rcParamsOrig = mpl.rcParams.copy()
+    if os.environ.get("MPLBACKEND"):
+        mpl.rcParams["backend"] = os.environ["MPLBACKEND"]
 
 
 def main() -> None:
@@ -58,11 +98,15 @@ def main() -> None:
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]           # as ipykernel_launcher: the kernel adds its own folder
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C stops the batch, which ends us
+    before = dict(os.environ)
     import ipykernel.kernelapp  # noqa: F401
 
     from rsdlib.kernels import PRELOADED
 
     importlib.import_module(PRELOADED)          # the kernels' PRELOAD then finds it imported
+    _IMPORTS_SET.update({k: v for k, v in os.environ.items() if before.get(k) != v})
+    if "matplotlib" in sys.modules:
+        _RC_FILE.append(sys.modules["matplotlib"].matplotlib_fname())
 
     # kernels are reaped by the system; the worker follows each through a pidfd
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)

@@ -136,3 +136,110 @@ def test_without_a_zygote_kernels_start_the_ordinary_way(tmp_path, pool_state, m
         assert "ipykernel_launcher" in " ".join(psutil.Process(km.provisioner.pid).cmdline())
     finally:
         kernels.shutdown(km)
+
+
+PROBE = [
+    "import json, os, sys\n"
+    "import matplotlib\n"
+    "print(json.dumps({'backend': matplotlib.get_backend(), 'cwd': os.getcwd(),\n"
+    "                  'argv': sys.argv, 'env': dict(os.environ), 'path': sys.path,\n"
+    "                  'rc': {k: str(v) for k, v in matplotlib.rcParams.items()}}))",
+    "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
+]
+
+
+def _probe(folder, monkeypatch, fork: bool):
+    """Run the probe notebook in a kernel started as the batch starts them, forked or not;
+    what it saw (printed JSON) and the output types of its plot cell."""
+    import json
+
+    import nbformat
+    import papermill as pm
+
+    monkeypatch.setenv(kernels.FORK_ENV, "1" if fork else "0")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in PROBE])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, folder / "probe.ipynb")
+    km = kernels.start(folder)
+    assert isinstance(km.provisioner.process, kernels.Forked) == fork
+    connection = km.connection_file
+    done = pm.execute_notebook(str(folder / "probe.ipynb"), str(folder / "ran.ipynb"),
+                               kernel_name="python3", progress_bar=False,
+                               engine_name=kernels.engine(), km=km, cwd=str(folder))
+    seen = json.loads(done.cells[0].outputs[0]["text"])
+    seen["argv"] = [connection == a and "CONNECTION_FILE" or a for a in seen["argv"]]
+    seen["env"].pop("JPY_PARENT_PID")     # the kernel's parent: the zygote, or the worker
+    seen["env"].pop(kernels.FORK_ENV)     # the switch itself
+    plot = [(o["output_type"], sorted(o.get("data", {}))) for o in done.cells[1].outputs]
+    return seen, plot
+
+
+@needs_zygote
+def test_a_forked_kernel_is_an_ordinary_kernel_to_a_notebook(tmp_path, pool_state, monkeypatch):
+    """The same probe notebook in a forked and in an ordinary kernel sees the same
+    matplotlib backend and settings, environment, working folder, sys.argv and sys.path, and
+    plt.show() displays its figure inline in both."""
+    forked, forked_plot = _probe(tmp_path, monkeypatch, fork=True)
+    plain, plain_plot = _probe(tmp_path, monkeypatch, fork=False)
+    assert plain["backend"] == "module://matplotlib_inline.backend_inline"
+    assert plain_plot == [("display_data", ["image/png", "text/plain"])]
+    assert forked_plot == plain_plot
+    for key in ("backend", "cwd", "argv", "path", "rc"):
+        assert forked[key] == plain[key], key
+    assert sorted(forked["env"]) == sorted(plain["env"])
+    assert forked["env"] == plain["env"]
+
+
+@needs_zygote
+def test_a_zygote_that_does_not_answer_is_given_up_once(tmp_path, pool_state, monkeypatch,
+                                                       capfd):
+    """Every wait on the zygote has a timeout: a zygote that does not answer (here: stopped)
+    is given up, said once, and kernels start the ordinary way."""
+    import os
+    import signal
+
+    import psutil
+
+    monkeypatch.setattr(kernels, "_given_up", [])
+    kernels.configure(timeout=1.0)
+    try:
+        z = kernels.zygote()
+        os.kill(z.proc.pid, signal.SIGSTOP)          # alive, but answers nothing
+        first = kernels.start(tmp_path)
+        second = kernels.start(tmp_path)
+        for km in (first, second):
+            _wait_ready(km)
+            assert "ipykernel_launcher" in " ".join(psutil.Process(km.provisioner.pid).cmdline())
+            kernels.shutdown(km)
+        assert not kernels.fork_enabled() and kernels._zygotes == []
+        assert z.proc.poll() is not None                 # the stuck zygote was ended
+        err = capfd.readouterr().err
+        assert err.count("kernel-zygote antwoordde niet binnen 1 s") == 1
+    finally:
+        kernels.configure()
+
+
+def test_the_switch_turns_the_fork_off(monkeypatch):
+    monkeypatch.setenv(kernels.FORK_ENV, "0")
+    assert kernels.zygote() is None and not kernels.fork_enabled()
+    monkeypatch.setenv(kernels.FORK_ENV, "1")
+    kernels.configure(fork=False)
+    try:
+        assert not kernels.fork_enabled()
+    finally:
+        kernels.configure()
+
+
+def test_the_configuration_turns_the_fork_off(tmp_path):
+    from rsdlib.config import ConfigError, load_config
+    from rsdlib.paths import CONFIG_DIR
+
+    base = (CONFIG_DIR / "liemers.toml").read_text(encoding="utf-8")
+    path = tmp_path / "c.toml"
+    path.write_text(base + "\n[batch]\nfork_kernels = false\nzygote_timeout = 5\n", encoding="utf-8")
+    assert load_config(path).batch.fork_kernels is False
+    assert load_config(path).batch.zygote_timeout == 5
+    path.write_text(base + '\n[batch]\nfork_kernels = "nee"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="fork_kernels"):
+        load_config(path)
