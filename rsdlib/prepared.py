@@ -88,7 +88,10 @@ def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepar
         previous = tables.bijlage_2_1_trede(exp, year - 1, short, every.for_year(year - 1))
     scorecard = kpi.kpi_scorecard(exp, year, cfg)
     scorecard = None if scorecard.empty else scorecard
-    cards = kpi.municipal_scorecards(exp, year, cfg) if scorecard is not None else {}
+    # a municipality's own scorecard is internal: published, its small counts would follow
+    # from the service's scorecard and the other municipalities' (they add up)
+    cards = (kpi.municipal_scorecards(exp, year, cfg)
+             if scorecard is not None and mode != "publiek" else {})
     money = finance.finance_tables(cfg, exp, year)
     ages = tables.age_by_gender_all(exp, year, cfg)
     patterns = ({tid: suppress.suppress(tid, t, cfg, short) for tid, t in full.items()}

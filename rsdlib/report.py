@@ -134,7 +134,7 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
     extra: dict[str, pd.DataFrame] = {}
     if own and p.scorecard is not None:
         extra["kpi_scorecard"] = p.scorecard
-    if not own and scope in p.municipal_cards:
+    if not own and scope in p.municipal_cards and p.mode != "publiek":   # internal only
         extra["kpi_gemeente"] = p.municipal_cards[scope]
     if p.trend is not None:
         extra |= trends.tables_from(p.trend, scope, cfg)
@@ -281,16 +281,19 @@ def build_period(source: Path, p: periods.Period, scope: str, out: str | Path | 
     if scope != cfg.short:
         metas["periode_kpi"].note = (MUNICIPAL_CARD_NOTE + " " + metas["periode_kpi"].note).strip()
     if mode == "publiek":                  # monthly figures only in the internal version
-        computed.pop("trend_dossiers")
-        metas.pop("trend_dossiers")
+        # and a municipality's own scorecard neither: its small counts would follow from the
+        # service's and the other municipalities' on their pages
+        for tid in ("trend_dossiers", *(("periode_kpi",) if scope != cfg.short else ())):
+            computed.pop(tid)
+            metas.pop(tid)
         for tid, table in computed.items():
             metas[tid].suppressed = suppress.suppress(tid, table, cfg, scope)
     out = Path(out) if out else OUTPUT_DIR / "lab" / p.label / scope
     r = Report(cfg, data.report, p.last, scope, mode, out, computed, metas,
                run_date=dt.date.today().strftime("%d-%m-%Y"), period=p, whole_period=True,
                export_date=data.export_date)
-    shown = kpi_chart_frame(computed["periode_kpi"], p, cfg, scope)
     if mode != "publiek":
+        shown = kpi_chart_frame(computed["periode_kpi"], p, cfg, scope)
         r.charts = [charts.dossiers("dossiers", computed["trend_dossiers"],
                                     f"Uitkeringsdossiers per maand en prognose, {label}")]
         if not shown.empty:

@@ -253,6 +253,8 @@ def test_period_appendix_in_process(tmp_path, demo_dir, config):
     assert "geen eigen doel" in r.metas["periode_kpi"].note
     pub = report.build(demo_dir, scope="Zevenaar", out=tmp_path / "P", period="2024-2026",
                        mode="publiek")
-    assert "trend_dossiers" not in pub.tables and pub.charts == []
+    # public: no monthly figures, and no municipal scorecard (its counts add up to the
+    # service's with the other municipalities': a small one would follow from theirs)
+    assert set(pub.tables) == {"periode_prognose", "kostenverdeling"} and pub.charts == []
     shutil.rmtree(tmp_path / "Z")
     assert re.search("voorlopig", r.metas["periode_kpi"].title)

@@ -92,6 +92,14 @@ def test_the_auditor_cannot_narrow_any_suppressed_cell(public, config):
 
 
 @pytest.mark.slow
+def test_municipal_scorecards_stay_internal(public):
+    """A municipality's scorecard adds up with the others' to the service's: not published."""
+    for year in YEARS:
+        assert (public / str(year) / "RSD" / "tables" / "kpi_scorecard.csv").is_file()
+        for scope in SCOPES[:-1]:
+            assert not (public / str(year) / scope / "tables" / "kpi_gemeente.csv").exists()
+
+
 def test_no_small_count_and_no_percentage_of_one_is_published(public, demo, config):
     checked = 0
     for year, scope, tid, table in published_tables(public):
