@@ -52,7 +52,7 @@ class RunResult:
 
 
 def run_one(notebook: Path, export: Path, year: int | str, scope: str, out: Path, mode: str,
-            config_path: str | None, another: bool = False) -> RunResult:
+            config_path: str | None, another: bool = False, pdf: bool = True) -> RunResult:
     """Execute one notebook into a staging folder; promote it only when it all succeeded.
 
     In a batch worker the notebook gets the worker's spare kernel (its working folder is the
@@ -80,8 +80,11 @@ def run_one(notebook: Path, export: Path, year: int | str, scope: str, out: Path
             cwd=str(staging), extra_arguments=kernels.KERNEL_ARGS,
             **({"engine_name": kernels.engine(), "km": km} if km is not None else {}),
         )
-        html = page.notebook_html(nb, f"Bijlagen {year} — {scope}")
+        title = f"Bijlagen {year} — {scope}"
+        html = page.notebook_html(nb, title)
         (staging / "bijlagen.html").write_text(html, encoding="utf-8")
+        if pdf:
+            page.write_pdf(html, staging / "bijlagen.pdf")
         promote(staging, final)
         return RunResult(year, scope, True, time.perf_counter() - start, final)
     except Exception as exc:  # a failed notebook must not stop the other runs
@@ -247,7 +250,7 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
 
 def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
                  timeout: float = kernels.ZYGOTE_TIMEOUT) -> None:
-    """Start this worker's kernel zygote, import papermill and load the HTML templates, then
+    """Start this worker's kernel zygote, import papermill and the page's PDF writer, then
     launch the first spare kernel, all while the batch's own process is still validating.
 
     The worker is killed when the batch's process ends, however it ends, and leaves Ctrl-C
@@ -268,7 +271,7 @@ def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
         kernels.pool()                     # its zygote imports meanwhile
         import papermill  # noqa: F401
 
-        page.exporter()
+        page.warm()
         kernels.engine()
         kernels.prime(notebook_dir)
     except Exception:   # a run starts its kernel and imports again, and reports what fails
@@ -277,9 +280,11 @@ def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
 
 def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
               jobs: int | None = None, config_path: str | None = None, mode: str | None = None,
-              notebook: Path = BIJLAGEN, periods: list[str] = ()) -> int:
+              notebook: Path = BIJLAGEN, periods: list[str] = (),
+              pdf: bool | None = None) -> int:
     """Validate once, run every (year or period, scope) in a process pool, print a summary;
-    the exit code. A period's appendix goes to OUT/KEY/SCOPE (KEY: "2024-2026")."""
+    the exit code. A period's appendix goes to OUT/KEY/SCOPE (KEY: "2024-2026"). `pdf` None:
+    as the configuration says ([publication] pdf, default true)."""
     from rsdlib.periods import find
 
     try:
@@ -290,6 +295,14 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     except ConfigError as exc:
         print(f"onbruikbare invoer: {exc}", file=sys.stderr)
         return 2
+    if pdf is None:
+        pdf = config.publication.pdf
+    if pdf:
+        try:
+            page.check_pdf()
+        except page.PdfUnavailable as exc:
+            print(f"onbruikbare omgeving: {exc}", file=sys.stderr)
+            return 2
     # The service's run has the most to draw and write: it goes first, so that it does not
     # end the batch alone on one core (longest first).
     labels: list[int | str] = [*years, *(p.label for p in spans)]
@@ -328,7 +341,8 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
                     print(f"onbruikbare invoer: {exc}", file=sys.stderr)
                     return 2
                 return _run_all(pool, data, cache, writing, config, years, names, tasks, out,
-                                mode, notebook, jobs, [p.label for p in spans], results)
+                                mode, notebook, jobs, [p.label for p in spans], results,
+                                pdf)
             except OSError as exc:       # the machine, not the input: a full disk, no rights
                 print(f"onbruikbare omgeving: {describe(exc)}; er is niets gepubliceerd",
                       file=sys.stderr)
@@ -380,7 +394,7 @@ def _stopped(pool: ProcessPoolExecutor, stop: lifetime.Interrupted,
 def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Config,
              years: list[int], names: list[str], tasks: list[tuple[int | str, str]], out: Path,
              mode: str, notebook: Path, jobs: int, keys: list[str],
-             results: list[RunResult]) -> int:
+             results: list[RunResult], pdf: bool = True) -> int:
     """Prepare the years, run every task in the pool with a progress bar; the exit code."""
     from tqdm import tqdm
 
@@ -401,7 +415,7 @@ def _run_all(pool: ProcessPoolExecutor, data, cache: Path, writing, config: Conf
           file=sys.stderr)
     # Runs start in this order: the last `jobs` of them need no spare kernel after them.
     futures = [pool.submit(run_one, notebook, cache, y, s, out, mode, cfg_arg,
-                           i < len(tasks) - jobs) for i, (y, s) in enumerate(tasks)]
+                           i < len(tasks) - jobs, pdf) for i, (y, s) in enumerate(tasks)]
     with tqdm(total=len(futures), desc="bijlagen", unit="run", file=sys.stderr) as bar:
         for fut in as_completed(futures):
             r = fut.result()

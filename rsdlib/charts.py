@@ -11,13 +11,18 @@ from matplotlib.ticker import FuncFormatter
 from rsdlib.config import Config
 from rsdlib.publish import fmt_count
 
-DPI = 100           # charts use fixed margins, not tight_layout: one layout pass less each
+DPI = 200           # twice the display size (CSS_DPI): sharp on a projector and in print
+CSS_DPI = 100       # the page shows a figure of w x h inches as w*100 x h*100 CSS pixels
+# charts use fixed margins, not tight_layout: one layout pass less each
 PNG_LEVEL = 3       # zlib level of the PNG files: level 6 takes 1,6 x as long for ~6 % less
 MAX_STACKED = 8     # more municipalities than this are not stacked in one bar
 
-# Dark to light, so that stacked series stay apart in grey print; hatches help further.
-PALETTE = ("#1f3b73", "#7f9cc9", "#c9d6ea", "#4d4d4d", "#a6a6a6", "#e0e0e0")
-HATCHES = ("", "//", "..", "xx", "\\\\", "")
+# Every colour at least 3:1 against the white background (WCAG 1.4.11): navy, and from the
+# Okabe-Ito set for colour-blind readers vermillion and bluish green, then dark grey and
+# purple. Series next to each other also differ in hatching, so they stay apart in grey print.
+PALETTE = ("#1f3b73", "#c75300", "#00806a", "#4d4d4d", "#8a3b8f", "#6b6b00")
+HATCHES = ("", "//", "..", "xx", "\\\\", "--")
+BACKGROUND = "#ffffff"
 
 
 @dataclass
@@ -146,34 +151,41 @@ def _pct_axis(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
+MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
 def _month_ticks(ax, labels: list[str]) -> None:
-    ticks = [i for i, m in enumerate(labels) if m.endswith("-01")]
-    ax.set_xticks(ticks, [labels[i][:4] for i in ticks])
+    """Every month a tick; January, April, July and October named, the year under January."""
+    ticks, names = [], []
+    for i, m in enumerate(labels):
+        year, month = m[:4], int(m[5:7])
+        if month in (1, 4, 7, 10):
+            ticks.append(i)
+            names.append(f"{MONTHS[month - 1]}\n{year}" if month == 1 else MONTHS[month - 1])
+    ax.set_xticks(ticks, names, fontsize=8)
+    ax.set_xticks(range(len(labels)), minor=True)
+    ax.set_xlim(-0.7, len(labels) - 0.3)
 
 
 def flows(name: str, table: pd.DataFrame, title: str) -> Chart:
-    """Inflow and outflow per month (bars) with their 12-month totals (lines, right axis)."""
+    """Inflow and outflow per month, side by side from zero on one axis (the 12-month totals
+    are in the table and the alt text: a second axis would compare unlike scales)."""
     fig, ax = _figure(9, 3.8)
     x = range(len(table))
-    ax.bar([i - 0.2 for i in x], table["Instroom"], width=0.4, color=PALETTE[0], label="Instroom")
-    ax.bar([i + 0.2 for i in x], table["Uitstroom"], width=0.4, color=PALETTE[2],
-           edgecolor=PALETTE[3], linewidth=0.3, label="Uitstroom")
-    ax2 = ax.twinx()
-    ax2.plot(list(x), table["Instroom 12 mnd"], color=PALETTE[0], label="Instroom 12 mnd")
-    ax2.plot(list(x), table["Uitstroom 12 mnd"], color=PALETTE[3], linestyle="--",
-             label="Uitstroom 12 mnd")
+    ax.bar([i - 0.2 for i in x], table["Instroom"], width=0.4, color=PALETTE[0],
+           label="Instroom")
+    ax.bar([i + 0.2 for i in x], table["Uitstroom"], width=0.4, color=PALETTE[1],
+           hatch="//", edgecolor="white", linewidth=0, label="Uitstroom")
     ax.set_title(title)
-    ax.set_xlabel("Maand")
     ax.set_ylabel("Aantal per maand")
-    ax2.set_ylabel("Totaal laatste 12 maanden")
+    ax.set_ylim(bottom=0)
     _dutch_axis(ax)
-    _dutch_axis(ax2)
     _month_ticks(ax, list(table.index))
-    lines = ax.get_legend_handles_labels()
-    lines2 = ax2.get_legend_handles_labels()
-    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], frameon=False, fontsize=8,
-              loc="upper left", ncol=2)
-    fig.subplots_adjust(left=0.08, right=0.9, top=0.9, bottom=0.14)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", ncol=2)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.17)
+    if table.empty:
+        return Chart(name, fig, f"{title}. Geen maandcijfers in de export.")
     last = table.iloc[-1]
     alt = (f"{title}. In de laatste maand ({table.index[-1]}) {fmt_count(last['Instroom'])} "
            f"instroom en {fmt_count(last['Uitstroom'])} uitstroom; over 12 maanden "
@@ -183,23 +195,27 @@ def flows(name: str, table: pd.DataFrame, title: str) -> Chart:
 
 
 def dossiers(name: str, table: pd.DataFrame, title: str) -> Chart:
-    """Benefit dossiers per month, with the national prognosis at year ends."""
+    """Benefit dossiers per month from zero, with the national prognosis at year ends where
+    the configuration has one for the months shown (the title names it only then)."""
+    prog = table["Prognose"].dropna() if "Prognose" in table else pd.Series(dtype=float)
+    if len(prog):
+        title = title.replace(" per maand", " per maand en landelijke prognose", 1)
     fig, ax = _figure(9, 3.8)
     x = list(range(len(table)))
-    ax.plot(x, table["Dossiers"], color=PALETTE[0], label="Dossiers (stand per maand)")
-    prog = table["Prognose"].dropna()
+    ax.plot(x, table["Dossiers"], color=PALETTE[0], linewidth=2,
+            label="Dossiers (stand per maand)")
     if len(prog):
         pos = [table.index.get_loc(i) for i in prog.index]
-        ax.plot(pos, prog, color=PALETTE[3], linestyle="--", marker="o",
+        ax.plot(pos, prog, color=PALETTE[1], linestyle="--", marker="o",
                 label="Landelijke prognose (septembercirculaire)")
+        ax.legend(frameon=False, fontsize=8, loc="lower left")
     ax.set_title(title)
-    ax.set_xlabel("Maand")
     ax.set_ylabel("Aantal dossiers")
+    ax.set_ylim(bottom=0)
     _dutch_axis(ax)
     _month_ticks(ax, list(table.index))
-    ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.14)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.17)
     if table.empty:
         return Chart(name, fig, f"{title}. Geen maandstanden in de export.")
     alt = (f"{title}. Van {fmt_count(table['Dossiers'].iloc[0])} in {table.index[0]} naar "
@@ -252,12 +268,14 @@ def kpi_chart(name: str, card: pd.DataFrame, title: str) -> Chart:
     card = card[card["Realisatie"].notna()]
     share = 100 * card["Realisatie"] / card["Doel"]
     fig, ax = _figure(10, 0.5 * max(len(card), 1) + 1.8)
-    colors = [PALETTE[0] if s == "behaald" else PALETTE[4] for s in card["Status"]]
-    ax.barh(card["KPI"], share, color=colors)
+    colors = [PALETTE[0] if s == "behaald" else PALETTE[1] for s in card["Status"]]
+    hatches = ["" if s == "behaald" else "//" for s in card["Status"]]
+    ax.barh(card["KPI"], share, color=colors, hatch=hatches, edgecolor="white")
     ax.axvline(100, color="black", linewidth=1)
     ax.invert_yaxis()
     ax.set_title(title, fontsize=10, loc="right")
-    ax.set_xlabel("Realisatie in % van het doel (lijn: doel; donker: behaald)", fontsize=9)
+    ax.set_xlabel("Realisatie in % van het doel (lijn: doel; effen: behaald, gearceerd: "
+                  "niet behaald)", fontsize=9)
     _pct_axis(ax, "x")
     ax.spines[["top", "right"]].set_visible(False)
     fig.subplots_adjust(left=0.48, right=0.98, top=0.9, bottom=0.16)
@@ -272,7 +290,7 @@ def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
     cols = [c for c in table.columns if c.startswith("% na")]
     x = [0] + [int(c.split()[2]) for c in cols]
     styles = ["-", "--", ":", "-.", (0, (5, 1, 1, 1))]
-    colors = [PALETTE[0], PALETTE[1], PALETTE[3], PALETTE[4], PALETTE[0]]
+    colors = [PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4]]
     table = table.iloc[-5:]          # the five most recent cohorts stay readable
     for i, (cohort, row) in enumerate(table.iterrows()):
         ax.plot(x, [100, *row[cols].tolist()], marker="os^Dv"[i], color=colors[i],
@@ -281,6 +299,7 @@ def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
     ax.set_xlabel("Maanden na instroom")
     ax.set_ylabel("Nog in het bestand")
     ax.set_xticks(x)
+    ax.set_ylim(0, 105)
     _pct_axis(ax)
     if len(table):
         ax.legend(frameon=False, fontsize=8, title="Instroomjaar", ncol=2)

@@ -61,6 +61,7 @@ def _report(args: argparse.Namespace) -> int:
         export=Path(args.export), years=args.year or [], scopes=args.scope or ["all"],
         out=Path(args.out), jobs=args.jobs, config_path=args.config, mode=args.mode,
         periods=args.period or [],
+        pdf=False if args.zonder_pdf else None,
     )
 
 
@@ -109,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="outputs")
     r.add_argument("--jobs", type=int, default=None, help="parallelle notebooks (standaard: cores)")
     r.add_argument("--mode", choices=["intern", "publiek"], default=None)
+    r.add_argument("--zonder-pdf", action="store_true",
+                   help="geen bijlagen.pdf (standaard: zoals [publication] pdf in de configuratie)")
     r.set_defaults(func=_report)
     return p
 

@@ -136,6 +136,7 @@ class Publication(Section):
     mode: Literal["intern", "publiek"] = "intern"
     threshold: Annotated[int, Strict(), Field(ge=1)] = 5   # counts 1..threshold-1 are hidden
     zeros_disclosive: Bool = False
+    pdf: Bool = True          # bijlagen.pdf beside the HTML (about 1 CPU-second per page)
 
 
 class Batch(Section):

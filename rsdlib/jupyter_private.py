@@ -1,10 +1,10 @@
 """The private parts of Jupyter libraries that rsdlib leans on, named in one place.
 
 rsdlib.kernels and rsdlib.zygote start the batch's kernels fast (forked from a zygote, a spare
-ahead, a client that does not idle 0,2 s), and rsdlib.page writes the council page without
-nbconvert's BeautifulSoup pass. For that they use parts of jupyter_client, nbclient, papermill,
-ipykernel and nbconvert that those libraries do not promise to keep, and copy two of their
-method bodies. Each such part is listed here; pyproject.toml pins each library below its next
+ahead, a client that does not idle 0,2 s). For that they use parts of jupyter_client, nbclient,
+papermill and ipykernel that those libraries do not promise to keep, and copy one of their
+method bodies. (rsdlib.page no longer uses nbconvert: it builds the page from the notebook's
+outputs itself.) Each such part is listed here; pyproject.toml pins each library below its next
 minor release, uv.lock holds the release the tests ran with, and tests/test_jupyter_private.py
 checks every entry against the installed libraries (a copied body by the hash of its source),
 so that an upgrade that moves one fails a fast test instead of a batch.
@@ -57,9 +57,4 @@ PRIVATE: tuple[Private, ...] = (
             "zygote._become_kernel: ipykernel's entry point in the forked child"),
     Private("ipykernel.kernelapp", "IPKernelApp.parent_handle", "argument",
             "zygote._become_kernel: the kernel stops with its zygote"),
-    Private("nbconvert", "HTMLExporter.from_notebook_node", "copy",
-            "page.exporter: the body without the BeautifulSoup pass (page._accessible)",
-            "3dccafff45cc4e74"),
-    Private("nbconvert", "HTMLExporter._init_resources", "call", "page.exporter"),
-    Private("nbconvert", "HTMLExporter._nb_metadata", "attribute", "page.exporter"),
 )

@@ -170,7 +170,8 @@ def config_text(config: dict) -> str:
         *(f'"{n}" = {int(i)}' for n, i in zip(names, inh, strict=True)), "",
         "[prognosis]", 'source = "Septembercirculaire"', "base_year = 2022",
         "change_pct = { 2023 = 2.3, 2024 = 3.1, 2025 = 1.8, 2026 = 2.4 }", "",
-        "[publication]", 'mode = "intern"', "threshold = 5", "zeros_disclosive = false", "",
+        "[publication]", 'mode = "intern"', "threshold = 5", "zeros_disclosive = false",
+        "pdf = false    # 343 PDFs would add about 1 CPU-second each to the batch", "",
         "[[kpi_period]]", 'name = "Opdracht 2024-2026"', "years = [2024, 2026]",
         'kpis = [', '  { id = "plaatsingen", label = "Geplaatst op werk, scholing, bedrijf of '
         'beroep", target = 20000, unit = "aantal" },',

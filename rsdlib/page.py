@@ -1,74 +1,160 @@
-"""The executed notebook as the council's HTML page: no code, no prompts, no stderr."""
+"""The executed notebook as the council's page: HTML that stands on its own, and its PDF.
+
+The page is built from what the notebook displays (its HTML, images and text outputs), not
+from a notebook-interface template: no script, font or style from another host, no
+JupyterLab CSS, no code, prompts or stderr. It carries its own small stylesheet, with a print
+style (A4, each section on a new page, table headers repeated, rows never split, the title in
+the page header and page numbers in the footer) that WeasyPrint follows for `bijlagen.pdf`.
+"""
 
 from __future__ import annotations
 
-import copy
-import functools
+import html
 import re
+from pathlib import Path
 
-# nbconvert's HTMLExporter ends by parsing the whole finished page with BeautifulSoup (html.parser)
-# to give images without alt text a placeholder and make code and output areas focusable. On an
-# appendix page (~0,7 MB with its charts) that pass takes ~0,08 s per run, eight times the
-# template and these edits together. The same two edits are done here on the tags themselves.
-_DIV = re.compile(r"<div\b([^>]*)>")
-_CLASS = re.compile(r'\bclass="([^"]*)"')
-_IMG_NO_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
-_FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
 NO_ALT = "Geen beschrijving bij deze afbeelding"
+_IMG_NO_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
+
+# One stylesheet for screen, print and the PDF. Colours: text #1a1a1a and headers #1f3b73 on
+# white (contrast > 10:1); system fonts only.
+PAGE_CSS = """
+:root{color:#1a1a1a;background:#fff;font:16px/1.45 system-ui,-apple-system,"Segoe UI",
+Roboto,"Liberation Sans",Arial,sans-serif}
+body{margin:0 auto;max-width:64em;padding:1em 1.5em 3em}
+h1{font-size:1.7em;margin:0.4em 0 0.2em;color:#1f3b73;string-set:titel content()}
+h2{font-size:1.35em;margin:1.6em 0 0.4em;padding-top:0.4em;border-top:2px solid #1f3b73;
+color:#1f3b73}
+h3{font-size:1.1em;margin:1.2em 0 0.3em}
+p,li,dd{max-width:48em}
+figure{margin:1em 0 1.8em}
+figure img{max-width:100%;height:auto}
+table.rsd{border-collapse:collapse;margin:0.5em 0 0.4em;font-size:0.9em}
+table.rsd caption{text-align:left;font-weight:bold;padding:0.3em 0;caption-side:top}
+table.rsd th,table.rsd td{border-bottom:1px solid #bbb;padding:0.2em 0.6em;vertical-align:top}
+table.rsd thead th{background:#1f3b73;color:#fff;text-align:right;font-weight:bold}
+table.rsd thead th:first-child,table.rsd thead th.tekst{text-align:left}
+table.rsd td{text-align:right;font-variant-numeric:tabular-nums}
+table.rsd td.tekst{text-align:left;max-width:32em}
+table.rsd tbody th{text-align:left;font-weight:normal}
+table.rsd tr.sub th{padding-left:1.6em}
+table.rsd tr.totaal th,table.rsd tr.totaal td{font-weight:bold}
+p.noot{font-size:0.85em;color:#333;margin:0 0 1.5em}
+dl.samenvatting{display:grid;grid-template-columns:max-content 1fr;gap:0.2em 1.2em}
+ul.kerncijfers{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.8em}
+ul.kerncijfers li{border:1px solid #1f3b73;padding:0.5em 0.9em;min-width:11em}
+ul.kerncijfers b{display:block;font-size:1.5em}
+details{margin:1em 0}
+summary{cursor:pointer;font-weight:bold;color:#1f3b73}
+code{overflow-wrap:anywhere;font-size:0.85em}
+@page{size:A4;margin:20mm 15mm 18mm;
+@top-center{content:string(titel);font-size:9pt;color:#333}
+@bottom-right{content:"pagina " counter(page) " van " counter(pages);font-size:9pt;color:#333}}
+@media print{
+:root{font-size:10pt}
+body{max-width:none;padding:0}
+h2{break-before:page;border-top:0;padding-top:0}
+h2,h3,caption{break-after:avoid}
+table.rsd{font-size:8.5pt}
+thead{display:table-header-group}
+tr,figure,img,li{break-inside:avoid}
+details>summary{list-style:none}
+}
+"""
 
 
-def _accessible(page: str) -> str:
-    """What HTMLExporter's BeautifulSoup pass does: alt text on every image, tabindex on the
-    code and output areas, so that keyboard users can reach (and scroll) them."""
-    def focus(m: re.Match) -> str:
-        cls = _CLASS.search(m.group(1))
-        if cls and _FOCUSABLE & set(cls.group(1).split()) and "tabindex=" not in m.group(1):
-            return f'<div{m.group(1)} tabindex="0">'
-        return m.group(0)
-
-    return _IMG_NO_ALT.sub(f'<img alt="{NO_ALT}"', _DIV.sub(focus, page))
-
-
-@functools.cache
-def exporter():
-    """One HTML exporter per process: its templates load once, not once per run."""
-    from nbconvert import HTMLExporter, TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class PageExporter(HTMLExporter):
-        """HTMLExporter.from_notebook_node (nbconvert 7) with `_accessible` for its soup pass."""
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            info = nb.metadata.get("language_info", {})
-            self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=info.get(
-                    "pygments_lexer", info.get("name")), parent=self)))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return _accessible(page), resources
-
-    return PageExporter(exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True, language_code="nl")
-
-
-def page_notebook(notebook):
-    """A copy of the executed notebook as the page shows it: stable cell ids (papermill's
-    injected cell gets a random one) and no stderr streams; the node itself is left as it is."""
-    nb = copy.deepcopy(notebook)
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"cel-{i}"
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    return nb
+def _output_html(output) -> str:
+    """One output of a code cell as HTML: its HTML, an image, or text; stderr left out."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        if output.get("name") == "stderr":
+            return ""
+        return f"<pre>{html.escape(output.get('text', ''))}</pre>"
+    if kind not in ("display_data", "execute_result"):
+        return ""
+    data = output.get("data", {})
+    if "text/html" in data:
+        return _STYLE.sub("", "".join(data["text/html"]))
+    if "image/svg+xml" in data:
+        return "".join(data["image/svg+xml"])
+    for mime in ("image/png", "image/jpeg"):
+        if mime in data:
+            src = "".join(data[mime]).replace("\n", "")
+            return f'<img src="data:{mime};base64,{src}" alt="{NO_ALT}">'
+    if "text/plain" in data:
+        return f"<pre>{html.escape(''.join(data['text/plain']))}</pre>"
+    return ""
 
 
 def notebook_html(notebook, title: str) -> str:
-    """The executed notebook (papermill's node) as HTML with all code, prompts and stderr
-    hidden."""
-    body, _ = exporter().from_notebook_node(page_notebook(notebook),
-                                             resources={"metadata": {"name": title}})
-    return body
+    """The executed notebook (papermill's node) as a page that needs nothing from elsewhere:
+    what its cells display, in order, with no code, prompts or stderr."""
+    parts = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            import mistune
+
+            parts.append(mistune.html(cell.source))
+        elif cell.cell_type == "code":
+            parts.extend(_output_html(o) for o in cell.get("outputs", ()))
+    body = _IMG_NO_ALT.sub(f'<img alt="{NO_ALT}"', "\n".join(p for p in parts if p))
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="nl"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{PAGE_CSS}</style></head>"
+            f"<body><main>\n{body}\n</main></body></html>\n")
+
+
+def warm() -> None:
+    """Import what writing a page and its PDF needs (a batch worker does this ahead)."""
+    import mistune  # noqa: F401
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):      # no Pango: write_pdf says so when it is asked for
+        pass
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or the system's Pango is missing."""
+
+
+PDF_MISSING = ("PDF niet mogelijk: WeasyPrint of de systeembibliotheek Pango ontbreekt "
+               "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0; macOS: brew "
+               "install pango), of zet pdf = false onder [publication] in de configuratie, of "
+               "gebruik --zonder-pdf")
+
+
+def check_pdf() -> None:
+    """PdfUnavailable when the PDF cannot be written here (checked without importing
+    WeasyPrint, which takes half a second)."""
+    import ctypes.util
+    import importlib.util
+
+    if importlib.util.find_spec("weasyprint") is None:
+        raise PdfUnavailable(f"{PDF_MISSING} (WeasyPrint niet geïnstalleerd)")
+    if ctypes.util.find_library("pango-1.0") is None and ctypes.util.find_library(
+            "libpango-1.0-0") is None:
+        raise PdfUnavailable(f"{PDF_MISSING} (Pango niet gevonden)")
+
+
+# A chart in the page is a data URI with its file beside it (data-bestand): the PDF takes the
+# file, which spares WeasyPrint tokenizing ~300 KB of base64 per page.
+_DATA_IMG = re.compile(r'src="data:image/png;base64,[^"]*"([^>]*?)\sdata-bestand="([^"]+)"')
+
+
+def write_pdf(page: str, path: Path) -> None:
+    """The page as an A4 PDF, tagged for accessibility (PDF/UA-1), written to `path`; its
+    charts are read from the files beside it."""
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(f"{PDF_MISSING}: {exc}") from exc
+    folder = path.parent.resolve()
+    source = _DATA_IMG.sub(lambda m: f'src="{(folder / m.group(2)).as_uri()}"{m.group(1)}',
+                           page)
+    # the page's own files only: nothing is fetched from another host, and a missing file fails
+    local = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+    HTML(string=source, base_url=folder.as_uri() + "/", url_fetcher=local).write_pdf(
+        str(path), pdf_variant="pdf/ua-1", pdf_tags=True)

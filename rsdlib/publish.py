@@ -15,6 +15,7 @@ import pandas as pd
 from rsdlib.atomic import write_text_atomic
 from rsdlib.config import Config
 from rsdlib.io.model import FORMULA_START, ValidationReport
+from rsdlib.labels import Labels
 from rsdlib.tables import is_euro, is_pct
 
 SUPPRESSED = "•"
@@ -77,6 +78,26 @@ class TableMeta:
     title: str
     note: str = ""
     suppressed: set[tuple[int, str]] = field(default_factory=set)   # (row position, column)
+    labels: Labels | None = None      # sheet, headers, row labels and footnote for people
+
+    @property
+    def sheet(self) -> str:
+        return self.labels.sheet if self.labels else self.id[:31]
+
+    def header(self, column: object) -> str:
+        return self.labels.headers.get(str(column), str(column)) if self.labels else str(column)
+
+    def row(self, label: object) -> str:
+        return self.labels.rows.get(str(label), str(label)) if self.labels else str(label)
+
+    def shown(self, table: pd.DataFrame) -> list:
+        """The columns people read (an id column the row labels replace is left out)."""
+        hidden = self.labels.hidden if self.labels else ()
+        return [c for c in table.columns if c not in hidden]
+
+    @property
+    def footnote(self) -> str:
+        return " ".join(t for t in ((self.labels.note if self.labels else ""), self.note) if t)
 
 
 def is_total_row(label: str, config: Config) -> bool:
@@ -86,25 +107,35 @@ def is_total_row(label: str, config: Config) -> bool:
             or label.startswith("Totale uitstroom"))
 
 
+TEXT_CLASS = ' class="tekst"'
+
+
 def html_table(table: pd.DataFrame, meta: TableMeta, config: Config) -> str:
-    """An accessible HTML table (caption, header scopes), every label escaped."""
+    """An accessible HTML table (caption, header scopes, a label above the row labels), every
+    label escaped and written for people (meta.labels)."""
     esc = html.escape
-    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in table.columns)
+    columns = meta.shown(table)
+    corner = meta.labels.corner if meta.labels else ""
+    text_cols = {c for c in columns if any(isinstance(v, str) for v in table[c])}
+    head = "".join(f'<th scope="col"{TEXT_CLASS if c in text_cols else ""}>'
+                   f'{esc(meta.header(c))}</th>' for c in columns)
     body = []
     blocks = any(str(label) in config.municipalities for label in table.index)
     for pos, (label, row) in enumerate(table.iterrows()):
         cls = (' class="totaal"' if is_total_row(str(label), config)
                else ' class="sub"' if blocks and not str(label).startswith("%") else "")
         cells = []
-        for col, value in row.items():
+        for col in columns:
+            value = row[col]
             text = (SUPPRESSED if (pos, col) in meta.suppressed
                     else cell_text(table, str(label), str(col), value))
             align = ' class="tekst"' if isinstance(value, str) else ""
             cells.append(f"<td{align}>{esc(text)}</td>")
-        body.append(f'<tr{cls}><th scope="row">{esc(str(label))}</th>{"".join(cells)}</tr>')
-    note = f'<p class="noot">{esc(meta.note)}</p>' if meta.note else ""
+        body.append(f'<tr{cls}><th scope="row">{esc(meta.row(label))}</th>{"".join(cells)}</tr>')
+    note = f'<p class="noot">{esc(meta.footnote)}</p>' if meta.footnote else ""
+    first = f'<th scope="col">{esc(corner)}</th>' if corner else "<td></td>"
     return (f'<table class="rsd" id="{esc(meta.id)}"><caption>{esc(meta.title)}</caption>'
-            f'<thead><tr><td></td>{head}</tr></thead>'
+            f'<thead><tr>{first}{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>{note}')
 
 
@@ -114,7 +145,7 @@ table.rsd{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.9em}
 table.rsd caption{text-align:left;font-weight:bold;padding:0.3em 0}
 table.rsd th,table.rsd td{border-bottom:1px solid #ccc;padding:0.2em 0.6em}
 table.rsd thead th{background:#1f3b73;color:#fff;text-align:right}
-table.rsd thead th:first-child{text-align:left}
+table.rsd thead th:first-child,table.rsd thead th.tekst{text-align:left}
 table.rsd td{text-align:right;font-variant-numeric:tabular-nums}
 table.rsd td.tekst{text-align:left;max-width:32em}
 table.rsd tbody th{text-align:left !important;font-weight:normal}
@@ -184,12 +215,38 @@ class _Sheet:
         self.ws.write_number(row, col, value, self.fmt(num_format=num_format, **props))
 
 
+EMPTY_CELL = ("Een lege cel betekent: niet van toepassing (zoals een percentage op een "
+              "redenregel) of nog niet bekend (zoals een 12-maandstotaal of een cohortpercentage "
+              "waarvan de periode nog niet voorbij is).")
+WIDE = 6            # tables with more columns than this print landscape
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide."""
+    per_line = max(int(width * 1.1), 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def _print_setup(ws, title: str, header_row: int | None, landscape: bool) -> None:
+    """A4, fit to one page wide, the header rows repeated, the title and page in the header."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.7)
+    ws.set_header(f"&L&8{title.replace('&', '&&')}", {"margin": 0.3})
+    ws.set_footer("&R&8pagina &P van &N", {"margin": 0.3})
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+
+
 def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], path: Path,
                cover: list[tuple[str, str]], notes: list[tuple[str, str]],
                config: Config, stamp: dt.datetime | None = None) -> None:
-    """A workbook: cover sheet, one formatted table per sheet, and a notes sheet. The file
-    depends only on its content and `stamp` (the run date), never on the time of writing
-    (XlsxWriter dates every zip entry 1-1-1980; the document properties carry `stamp`).
+    """A workbook: cover sheet (its table list as links), one formatted table per sheet named
+    for people, and a notes sheet. Every sheet prints on A4, one page wide, its header rows
+    repeated. The file depends only on its content and `stamp` (the run date), never on the
+    time of writing (XlsxWriter dates every zip entry 1-1-1980; the properties carry `stamp`).
 
     XlsxWriter rather than openpyxl: it imports in a quarter of the time and writes faster,
     which counts once per notebook in a batch of hundreds."""
@@ -199,65 +256,90 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
     tmp = path.with_name(f".{path.name}.tmp")
     wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False})
-    wb.set_properties({"author": "rsdlib", "created": stamp})
+    wb.set_properties({"author": "rsdlib", "created": stamp, "title": cover[0][1]})
     formats: dict = {}
     cv = _Sheet(wb, formats, "Voorblad")
     cv.text(0, 0, cover[0][1], bold=True, font_size=14)
+    r = 1
     for r, (key, value) in enumerate(cover[1:], start=2):
-        cv.text(r, 0, key, bold=True)
-        cv.text(r, 1, value)
+        cv.text(r, 0, key, bold=True, valign="top")
+        cv.text(r, 1, value, text_wrap=True, valign="top")
+        if _lines(value, 80) > 1:
+            cv.ws.set_row(r, 15 * _lines(value, 80))
     r += 2
     cv.text(r, 0, "Tabellen", bold=True)
-    for tid, meta in metas.items():
+    cv.text(r, 1, "Inhoud", bold=True)
+    for meta in metas.values():
         r += 1
-        cv.text(r, 0, tid)
-        cv.text(r, 1, meta.title)
+        sheet = meta.sheet.replace("'", "''")
+        cv.ws.write_url(r, 0, f"internal:'{sheet}'!A1", cv.fmt(font_color="#1F3B73",
+                                                                 underline=1),
+                        string=meta.sheet)
+        cv.text(r, 1, meta.title, text_wrap=True)
     cv.ws.set_column(0, 0, 30)
     cv.ws.set_column(1, 1, 80)
+    _print_setup(cv.ws, cover[0][1], None, False)
 
     header = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F3B73", "pattern": 1,
-              "text_wrap": True}
+              "text_wrap": True, "valign": "bottom"}
     for tid, table in tables.items():
         meta = metas[tid]
-        sh = _Sheet(wb, formats, tid[:31])
+        columns = meta.shown(table)
+        sh = _Sheet(wb, formats, meta.sheet)
         sh.text(0, 0, meta.title, bold=True, font_size=12)
-        headers = ["", *map(str, table.columns)]
-        sh.ws.write_blank(2, 0, None, sh.fmt(align="left", **header))
-        for c, name in enumerate(headers[1:], start=1):
-            sh.text(2, c, name, align="right", **header)
+        corner = (meta.labels.corner if meta.labels else "") or "Omschrijving"
+        sh.text(2, 0, corner, align="left", **header)
+        widths = [44.0]
+        for c, col in enumerate(columns, start=1):
+            text = any(isinstance(v, str) for v in table[col])
+            widths.append(60.0 if text else 16.0)
+            sh.text(2, c, meta.header(col), align="left" if text else "right", **header)
+        sh.ws.set_row(2, 15 * max(_lines(meta.header(c), w) for c, w in
+                                  zip([corner, *columns], widths, strict=True)))
+        empty = False
         for i, (label, row) in enumerate(table.iterrows()):
             rr = 3 + i
             bold = {"bold": True} if is_total_row(str(label), config) else {}
-            sh.text(rr, 0, str(label), **bold)
-            for c, (col, value) in enumerate(row.items(), start=1):
+            sh.text(rr, 0, meta.row(label), text_wrap=True, valign="top", **bold)
+            lines = _lines(meta.row(label), widths[0])
+            for c, col in enumerate(columns, start=1):
+                value = row[col]
                 if (i, col) in meta.suppressed:
-                    sh.text(rr, c, SUPPRESSED, align="right", **bold)
+                    sh.text(rr, c, SUPPRESSED, align="right", valign="top", **bold)
                 elif isinstance(value, str):
                     sh.text(rr, c, value, text_wrap=True, valign="top", **bold)
+                    lines = max(lines, _lines(value, widths[c]))
                 elif value is None or (isinstance(value, float) and math.isnan(value)):
-                    if bold:
-                        sh.ws.write_blank(rr, c, None, sh.fmt(**bold))
+                    empty = True
+                    sh.ws.write_blank(rr, c, None, sh.fmt(valign="top", **bold))
                 elif cell_kind(table, str(label), str(col), value) == "pct":
-                    sh.number(rr, c, float(value) / 100, "0.00%", **bold)
+                    sh.number(rr, c, float(value) / 100, "0.00%", valign="top", **bold)
                 elif is_euro(str(col)):
-                    sh.number(rr, c, float(value), '"€" #,##0', **bold)
+                    sh.number(rr, c, float(value), '"€" #,##0', valign="top", **bold)
                 else:
-                    sh.number(rr, c, int(round(float(value))), "#,##0", **bold)
-        if meta.note:
-            sh.text(3 + len(table) + 1, 0, meta.note)
-        sh.ws.set_column(0, 0, 44)
-        for c in range(1, len(headers)):
-            text = any(isinstance(v, str) for v in table.iloc[:, c - 1])
-            sh.ws.set_column(c, c, 60 if text else 16)
+                    sh.number(rr, c, int(round(float(value))), "#,##0", valign="top", **bold)
+            if lines > 1:
+                sh.ws.set_row(rr, 15 * lines)
+        below = 3 + len(table) + 1
+        for text in (meta.footnote, EMPTY_CELL if empty else ""):
+            if text:
+                sh.text(below, 0, text)
+                below += 1
+        for c, w in enumerate(widths):
+            sh.ws.set_column(c, c, w)
         sh.ws.freeze_panes(3, 1)
+        _print_setup(sh.ws, meta.title, 2, len(columns) >= WIDE or sum(widths) > 110)
 
     nt = _Sheet(wb, formats, "Toelichting")
     nt.text(0, 0, "Toelichting en definities", bold=True, font_size=12)
-    for r, (key, text) in enumerate(notes, start=2):
-        nt.text(r, 0, key, bold=True)
+    r = 1
+    for r, (key, text) in enumerate([*notes, ("Lege cellen", EMPTY_CELL)], start=2):
+        nt.text(r, 0, key, bold=True, text_wrap=True, valign="top")
         nt.text(r, 1, text, text_wrap=True, valign="top")
+        nt.ws.set_row(r, 15 * max(_lines(text, 100), _lines(key, 34)))
     nt.ws.set_column(0, 0, 34)
     nt.ws.set_column(1, 1, 100)
+    _print_setup(nt.ws, "Toelichting en definities", None, True)
     wb.close()
     os.replace(tmp, path)
 

@@ -14,7 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from rsdlib import __version__, charts, finance, kpi, periods, publish, suppress, tables, trends
+from rsdlib import (
+    __version__,
+    charts,
+    finance,
+    kpi,
+    labels,
+    periods,
+    publish,
+    summary,
+    suppress,
+    tables,
+    trends,
+)
 from rsdlib.config import Config, load_config
 from rsdlib.io import load
 from rsdlib.io.model import ValidationReport
@@ -91,11 +103,11 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "bijlage_2_3_uitstroom", "bijlage_2_3_indirect", "bijlage_2_3_totaal",
         "bijlage_2_4_instroom_reden", "chart:instroomredenen", "bijlage_2_5_instroom_groep",
         "bijlage_2_6_dossiers", "groepen", "jaarvergelijking_trede"),
-    "Ontwikkeling": (
-        "chart:stromen", "trend_stromen", "chart:dossiers", "periode_prognose", "trend_dossiers",
-        "trend_actief",
-        "chart:cohorten", "cohort_uitstroom"),
+    "Ontwikkeling": ("chart:stromen", "chart:dossiers", "periode_prognose", "chart:cohorten"),
 }
+
+# Monthly series and cohorts: folded at the end of the page (and on their own sheets).
+MONTHLY = ("trend_stromen", "trend_dossiers", "trend_actief", "cohort_uitstroom")
 
 
 @dataclass
@@ -159,6 +171,8 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
         computed[tid] = table
         metas[tid] = publish.TableMeta(
             tid, f"{finance.TITLES[tid]} — {label}, {period.name if period else year}")
+    for tid, table in computed.items():
+        metas[tid].labels = labels.for_table(tid, table, cfg, scope)
     if p.mode == "publiek":
         for tid, hidden in public_suppression(p, scope, cfg, computed).items():
             metas[tid].suppressed = hidden
@@ -276,6 +290,8 @@ def build_period(source: Path, p: periods.Period, scope: str, out: str | Path | 
                                     + (" (voorlopig)" if tid == "periode_kpi" and provisional
                                        else ""))
              for tid in computed}
+    for tid, table in computed.items():
+        metas[tid].labels = labels.for_table(tid, table, cfg, scope)
     if provisional:
         metas["periode_kpi"].note = NOTES["Periode"]
     if scope != cfg.short:
@@ -326,7 +342,7 @@ def _more_charts(r: Report, label: str, chartdata: dict) -> list[charts.Chart]:
                                f"Instroom naar reden {y} (excl. BBZ), {label}", "Aantal"),
         charts.flows("stromen", t["trend_stromen"], f"Instroom en uitstroom per maand, {label}"),
         charts.dossiers("dossiers", t["trend_dossiers"],
-                        f"Uitkeringsdossiers per maand en prognose, {label}"),
+                        f"Uitkeringsdossiers per maand, {label}"),
         charts.survival("cohorten", t["cohort_uitstroom"],
                         f"Aandeel van de instroom nog in het bestand, {label}"),
     ]
@@ -350,8 +366,9 @@ def cover(r: Report) -> list[tuple[str, str]]:
         ("Scope", r.scope),
         (("Periode", f"{r.period.name} ({r.period.label})") if r.whole_period and r.period
          else ("Verslagjaar", str(r.year))),
-        ("Bron", ", ".join(f"{f.source} (sha256 {f.sha256[:12]}…)"
-                           for f in r.validation.files.values())),
+        ("Bron", "Export van het klantvolgsysteem: " + ", ".join(
+            f.source for f in r.validation.files.values())
+         + f" (peildatum {_peildatum(r)}; controlegetallen op het blad Toelichting)"),
         ("Peildatum", _peildatum(r)),
         ("Versie rsdlib", __version__),
         ("Modus", r.mode),
@@ -367,6 +384,10 @@ def write_outputs(r: Report) -> None:
     for tid, table in r.tables.items():
         publish.write_csv(table, r.out / "tables" / f"{tid}.csv", r.metas[tid])
     notes = list(notes_of(r.config).items())
+    notes += [(f"Bron: {f.source}", f"SHA-256 {f.sha256}; {f.rows_used} regels gebruikt, "
+               f"{f.rows_refused} geweigerd") for f in r.validation.files.values()]
+    notes += [(f"Blad {m.sheet}", f"tables/{tid}.csv") for tid, m in r.metas.items()
+              if tid in r.tables]
     if r.mode == "publiek":
         notes.insert(0, ("Onderdrukking", suppression_rule(r.config)))
     if any(tid in finance.TITLES for tid in r.tables):
@@ -395,9 +416,14 @@ def show_title(r: Report):
     what = (f"{html.escape(r.period.name)}. Peildatum {_peildatum(r)}"  # type: ignore[union-attr]
             if r.whole_period else f"Peildatum 31-12-{r.year}")
     title = html.escape(r.config.domain.title)
-    return _html(publish.TABLE_CSS + f"<h1>{title} {r.label} — {html.escape(r.scope)}</h1>"
-                 f"<p>{html.escape(r.config.name)}, bestuursrapportage. {what}."
-                 f"</p>{rule}")
+    who = (html.escape(r.config.name) if r.scope == r.config.short
+           else f"{html.escape(r.scope)}, een van de gemeenten van {html.escape(r.config.name)}")
+    head = (publish.TABLE_CSS + f"<h1>{title} {r.label} — {html.escape(r.scope)}</h1>"
+            f"<p>{who}: bestuursrapportage. {what}.</p>{rule}")
+    if r.whole_period:
+        return _html(head)
+    return _html(head + summary.to_html(
+        summary.build(r.tables, r.metas, r.config, r.scope, r.year), r.year))
 
 
 def _table_html(r: Report, tid: str) -> str:
@@ -405,13 +431,15 @@ def _table_html(r: Report, tid: str) -> str:
 
 
 def _chart_html(r: Report, name: str) -> str:
+    """A chart as a PNG at twice its display size (sharp on a projector and in print), its
+    file named for the PDF, its alt text the figures; the title is in the image itself."""
     chart = next((c for c in r.charts if c.name == name), None)
     if chart is None:
         return ""
     data = base64.b64encode(chart.png()).decode()
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt)}"'
-            f' style="max-width:100%"><figcaption>{html.escape(chart.title)}'
-            "</figcaption></figure>")
+    w, h = (round(v * charts.CSS_DPI) for v in chart.figure.get_size_inches())
+    return (f'<figure><img src="data:image/png;base64,{data}" width="{w}" height="{h}" '
+            f'alt="{html.escape(chart.alt)}" data-bestand="figures/{chart.name}.png"></figure>')
 
 
 def show_table(r: Report, tid: str):
@@ -456,10 +484,14 @@ def show_method(r: Report):
         f"{publish.fmt_count(f.rows_refused)} geweigerd; SHA-256 <code>{f.sha256}</code></li>"
         for f in r.validation.files.values())
     notes = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in notes_of(r.config).items())
+    monthly = "".join(_table_html(r, tid) for tid in MONTHLY)
+    if monthly:
+        monthly = ("<section><h2>Maandcijfers</h2><details><summary>Maandcijfers en cohorten "
+                   "tonen (ook in het Excel-bestand)</summary>" + monthly + "</details></section>")
     return _html(
         "<section><h2>Gegevens en methode</h2>"
         f"<p>Bron: export van het klantvolgsysteem, peildatum {_peildatum(r)}. "
         f"Gemaakt met rsdlib {__version__} op {r.run_date}; parameters: "
         f"{'periode' if r.whole_period else 'jaar'} {r.label}, "
         f"scope {esc(r.scope)}, modus {esc(r.mode)}.</p><ul>{files}</ul>"
-        f"<dl>{notes}</dl></section>")
+        f"<dl>{notes}</dl></section>" + monthly)

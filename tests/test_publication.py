@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from helpers import build, client
 from scipy.optimize import linprog
+from summary_check import assert_summary_states_published_cells
 
 from rsdlib import report, suppress, tables
 from rsdlib.batch import run_batch
@@ -25,7 +26,7 @@ YEARS = (2019, 2025)
 def public(tmp_path_factory, demo_dir):
     out = tmp_path_factory.mktemp("publiek")
     code = main(["report", "--export", str(demo_dir), "--year", *map(str, YEARS), "--scope",
-                 "all", "--out", str(out), "--mode", "publiek", "--jobs", "2"])
+                 "all", "--out", str(out), "--mode", "publiek", "--jobs", "2", "--zonder-pdf"])
     assert code == 0
     return out
 
@@ -157,10 +158,19 @@ def test_public_outputs_mark_suppression_and_say_the_rule(public):
     assert cover["Modus"] == "publiek" and "1 tot en met 4" in cover["Onderdrukking"]
     notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
     assert "secundaire onderdrukking" in notes["Onderdrukking"]
-    values = [c.value for row in wb["bijlage_2_4_instroom_reden"].iter_rows() for c in row]
+    values = [c.value for row in wb["2.4 Redenen instroom"].iter_rows() for c in row]
     assert "•" in values
     assert not (folder / "tables" / "trend_stromen.csv").exists()
     assert not (folder / "figures" / "stromen.png").exists()
+
+
+@pytest.mark.slow
+def test_public_summary_states_no_hidden_cell(public):
+    """Every number in a public page's Samenvatting is a published cell (hidden cells are
+    empty in the CSV), on every page of both years."""
+    for year in YEARS:
+        for scope in SCOPES:
+            assert assert_summary_states_published_cells(public / str(year) / scope, year) > 0
 
 
 @pytest.mark.slow
@@ -200,12 +210,12 @@ def test_hostile_names_stay_inert_in_excel_and_html(tmp_path):
                                      client("C", muni=m2, peil="31-12-2018")], start=False)
     r = report.build(tmp_path / "export", 2019, cfg.short, tmp_path / "out", "intern", path)
     wb = load_workbook(tmp_path / "out" / "bijlagen.xlsx")
-    sheet = wb["bijlage_2_6_dossiers"]
+    sheet = wb["2.6 Uitkeringsdossiers"]
     labels = [row[0] for row in sheet.iter_rows(min_row=4)]
     assert [c.value for c in labels[:3]] == list(cfg.municipalities)
     assert all(c.data_type == "s" for c in labels[:3])
     assert all(c.quotePrefix for c in labels[:3] if c.value[0] in "=+-@")
-    header = [c for c in wb["bijlage_2_1_trede"][3]]
+    header = [c for c in wb["2.1 Treden"][3]]
     assert header[1].value == m1 and header[1].data_type == "s"
     with zipfile.ZipFile(tmp_path / "out" / "bijlagen.xlsx") as z:
         assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
@@ -226,7 +236,8 @@ def test_names_that_cannot_be_folders_are_refused(tmp_path, name):
 @pytest.mark.slow
 def test_same_export_gives_identical_outputs(tmp_path, demo_dir):
     for run in ("a", "b"):
-        assert run_batch(demo_dir, [2019], ["RSD", "Duiven"], tmp_path / run, jobs=2) == 0
+        assert run_batch(demo_dir, [2019], ["RSD", "Duiven"], tmp_path / run, jobs=2,
+                         pdf=False) == 0
     for scope in ("RSD", "Duiven"):
         a, b = tmp_path / "a" / "2019" / scope, tmp_path / "b" / "2019" / scope
         for csv in sorted((a / "tables").glob("*.csv")):
@@ -255,3 +266,21 @@ def test_excel_differs_only_in_the_run_date(tmp_path, demo, config):
     differ = {n for n in parts[0] if parts[0][n] != parts[1][n]}
     assert differ <= {"docProps/core.xml", "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"}
     assert b"2026-11-01" in parts[0]["docProps/core.xml"]
+
+
+def test_summary_leaves_out_a_sentence_whose_cell_is_hidden(config):
+    import pandas as pd
+
+    from rsdlib import summary
+    from rsdlib.publish import TableMeta
+
+    dossiers = pd.DataFrame({"1 januari 2019": [435.0, 1656.0], "31 december 2019": [421.0, 1608.0],
+                             "% Ontwikkeling jan - dec": [-3.22, -2.90]},
+                            index=pd.Index(["Duiven", "RSD de Liemers"], name="rij"))
+    metas = {"bijlage_2_6_dossiers": TableMeta("bijlage_2_6_dossiers", "2.6")}
+    shown = summary.build({"bijlage_2_6_dossiers": dossiers}, metas, config, "Duiven", 2019)
+    assert [s.text for s in shown.sentences] == [
+        "Het aantal uitkeringsdossiers daalde in 2019 met 14 (−3,2 %) tot 421."]
+    metas["bijlage_2_6_dossiers"].suppressed = {(0, "1 januari 2019")}
+    hidden = summary.build({"bijlage_2_6_dossiers": dossiers}, metas, config, "Duiven", 2019)
+    assert hidden.sentences == [] and hidden.figures == []     # 14 would give away 435

@@ -1,16 +1,18 @@
 """End to end: `rsd report` on generated exports, in a temporary folder."""
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 from reference_check import assert_reference_2019
+from summary_check import assert_summary_states_published_cells, summary_sentences
 
 from rsdlib.batch import BIJLAGEN, FAILED_DIR, run_batch
 from rsdlib.cli import main
-from rsdlib.page import NO_ALT, notebook_html, page_notebook
+from rsdlib.page import NO_ALT, notebook_html
 from rsdlib.paths import CONFIG_DIR
 from rsdlib.publish import read_csv_table
 from rsdlib.tables import TABLES
@@ -23,6 +25,15 @@ PERIOD = "2024-2026"
 SCOPES = ("Duiven", "Westervoort", "Zevenaar", "RSD")
 
 pytestmark = pytest.mark.slow          # each runs the batch (kernels, notebooks)
+
+# Sheet names as people read them (the CSV keeps the ids)
+TABLE_SHEETS = ["1 Indeling treden", "2.1 Treden", "2.1 Leeftijd", "2.2 Uitkeringsduur",
+                "2.2 Geslacht", "2.2 Migratie en doelgroep", "2.3 Uitstroom werk",
+                "2.3 Indirecte uitstroom", "2.3 Totale uitstroom", "2.4 Redenen instroom",
+                "2.5 Instroom per groep", "2.6 Uitkeringsdossiers"]
+TREND_SHEETS = ["Stromen per maand", "Dossiers per maand", "Actief traject per maand",
+                "Cohorten instroom", "Treden vorig jaar"]
+FINANCE_SHEETS = ["Besparing prognose", "Besparing realisatie", "BUIG"]
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +51,11 @@ def output_text(path: Path) -> str:
             return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
     if path.suffix == ".png":
         return path.read_bytes().decode("latin-1")
+    if path.suffix == ".pdf":          # its text as a reader copies it (pdftotext, poppler)
+        import subprocess
+
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
     return path.read_text(encoding="utf-8")
 
 
@@ -50,7 +66,8 @@ def test_report_writes_every_output_for_every_scope(report_2019):
     for scope in SCOPES:
         folder = out / "2019" / scope
         assert {p.name for p in folder.iterdir()} == {
-            "bijlagen.html", "bijlagen.xlsx", "tables", "figures", "notebook.ipynb"}
+            "bijlagen.html", "bijlagen.pdf", "bijlagen.xlsx", "tables", "figures",
+            "notebook.ipynb"}
         own = ({*FINANCE, "kpi_scorecard"} if scope == "RSD"
                else {"kpi_gemeente", "buig"} if scope == "Zevenaar" else {"kpi_gemeente"})
         assert {p.stem for p in (folder / "tables").glob("*.csv")} == {*TABLES, *TRENDS, *own}
@@ -88,21 +105,73 @@ def test_html_is_council_ready(report_2019):
                for i in images)
 
 
+class _Resources:
+    """Every resource a page would load: script, link, img, iframe, object, source, the
+    url(...) of its styles, and any inline script."""
+
+    def __init__(self, page: str) -> None:
+        from html.parser import HTMLParser
+
+        self.urls: list[str] = []
+        self.scripts = 0
+        found = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if tag == "script":
+                    found.scripts += 1
+                for key in ("src", "href", "data", "srcset", "poster"):
+                    if a.get(key) and not (tag == "a" and key == "href"):
+                        found.urls.append(a[key])
+                found.urls += re.findall(r"url\(([^)]*)\)", a.get("style") or "")
+
+            def handle_data(self, data):
+                found.urls += re.findall(r"url\(([^)]*)\)|@import\s+([^;]+)", data)
+
+        Parser().feed(page)
+
+
 @pytest.mark.parametrize("scope", ["RSD", "Duiven"])
-def test_page_is_what_nbconvert_would_write(report_2019, scope):
-    """The batch's exporter skips HTMLExporter's BeautifulSoup pass and makes the same edits
-    itself: parsed, both pages are the same tree (tabindex on every output area included)."""
-    from bs4 import BeautifulSoup
-    from nbconvert import HTMLExporter
+def test_page_loads_nothing_from_another_host(report_2019, scope):
+    """The council page is self-contained: no script at all, every image a data URI, no
+    stylesheet, font or import from elsewhere, and no notebook-interface CSS."""
+    _, out = report_2019
+    page = (out / "2019" / scope / "bijlagen.html").read_text(encoding="utf-8")
+    found = _Resources(page)
+    assert found.scripts == 0
+    assert found.urls and all(str(u).startswith("data:image/png;base64,") for u in found.urls)
+    text = re.sub(r"data:image/png;base64,[^\"]*", "", page)
+    assert "jp-" not in text and "cdn" not in text.lower() and "mathjax" not in text.lower()
+    assert len(text.encode()) <= 150_000                   # the page without its images
+    assert "@media print" in page and "@page" in page       # its own print style
+
+
+def test_pdf_holds_the_pages_figures_in_order(report_2019):
+    """bijlagen.pdf: A4, tagged, its text holds the figures of the tables in the page's order,
+    with a sensible number of pages."""
+    import subprocess
 
     _, out = report_2019
-    nb = nbformat.read(out / "2019" / scope / "notebook.ipynb", as_version=4)
-    upstream, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                               exclude_output_prompt=True, language_code="nl").from_notebook_node(
-        page_notebook(nb), resources={"metadata": {"name": "t"}})
-    ours = notebook_html(nb, "t")
-    assert ours.count('tabindex="0"') >= 6
-    assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(upstream, "html.parser")
+    pdf = out / "2019" / "RSD" / "bijlagen.pdf"
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) ontbreekt")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 8 <= pages <= 40
+    assert re.search(r"Page size:\s+595\.\d* x 841\.\d* pts", info)           # A4
+    assert re.search(r"Tagged:\s+yes", info)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    order = [text.index(s) for s in ("Samenvatting", "Bijlage 2.1. Bestandsopbouw",
+                                     "Bijlage 2.6. Ontwikkeling", "Gegevens en methode")]
+    assert order == sorted(order)
+    trede = read_csv_table(out / "2019" / "RSD" / "tables" / "bijlage_2_1_trede.csv")
+    row = re.search(r"Trede 1 Geen aanbod\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", text)
+    assert row.groups() == ("156", "116", "266", "538", "25,68%")
+    assert trede.loc["Trede 1 Geen aanbod", "RSD"] == 538
+    assert re.search(r"RSD de Liemers\s+1\.656\s+1\.608\s+-2,90%", text)
+    assert "pagina 1 van" in text and "Bijlagen 2019 — RSD" in text    # footer and header
 
 
 def test_the_period_appendix_of_every_scope(report_2019):
@@ -113,7 +182,8 @@ def test_the_period_appendix_of_every_scope(report_2019):
     assert (folder / "validatie.html").is_file()
     for scope in SCOPES:
         assert {p.name for p in (folder / scope).iterdir()} == {
-            "bijlagen.html", "bijlagen.xlsx", "tables", "figures", "notebook.ipynb"}
+            "bijlagen.html", "bijlagen.pdf", "bijlagen.xlsx", "tables", "figures",
+            "notebook.ipynb"}
         money = ({"besparing", "besparing_totaal", "besparing_realisatie", "kostenverdeling"}
                  if scope == "RSD" else {"kostenverdeling"})
         assert {p.stem for p in (folder / scope / "tables").glob("*.csv")} == {
@@ -149,6 +219,26 @@ def test_page_gives_an_image_without_alt_text_a_placeholder():
     assert len(images) == 1 and f'alt="{NO_ALT}"' in images[0]
 
 
+def test_summary_sentences_state_the_tables(report_2019):
+    """The Samenvatting first: each sentence's numbers are cells of the page's tables (read
+    from the CSV); on the service's page the 2019 sentences match the 2019 publication."""
+    _, out = report_2019
+    for scope in SCOPES:
+        assert assert_summary_states_published_cells(out / "2019" / scope, 2019) >= 8, scope
+    page = (out / "2019" / "RSD" / "bijlagen.html").read_text(encoding="utf-8")
+    assert page.index("<h2>Samenvatting</h2>") < page.index("<h2>Bijlagen</h2>")
+    sentences = summary_sentences(page)
+    assert "Het aantal uitkeringsdossiers daalde in 2019 met 48 (−2,9 %) tot 1.608." in sentences
+    assert any(s.startswith("In 2019 stroomden 438 klanten in") and "247" in s and "56,4 %" in s
+               for s in sentences)
+    assert "Alle resultaatafspraken voor 2019 zijn behaald." in sentences
+    assert page.index("<h2>Gegevens en methode</h2>") < page.index("<details>")   # monthly last
+    duiven = (out / "2019" / "Duiven" / "bijlagen.html").read_text(encoding="utf-8")
+    assert "<th scope=\"row\">Eindtotaal RSD de Liemers</th>" in duiven   # the service's total
+    assert "Niet te totaliseren ivm dubbeltellingen" in duiven
+    assert "stap_voorwaarts" not in page and "% per gemeente" in page
+
+
 def test_pooled_kernels_leave_no_trace(report_2019):
     """Each run gets a kernel forked ahead from a zygote that imported rsdlib.report: the
     executed notebook still counts its cells from 1, and the batch leaves no kernel and no
@@ -179,9 +269,13 @@ def test_service_workbook_has_the_finance_sheets_with_euro_format(report_2019):
 
     _, out = report_2019
     wb = load_workbook(out / "2019" / "RSD" / "bijlagen.xlsx")
-    assert wb.sheetnames == ["Voorblad", *TABLES, "kpi_scorecard", *TRENDS, *FINANCE,
-                             "Toelichting"]
-    sheet = wb["besparing"]
+    assert wb.sheetnames == ["Voorblad", *TABLE_SHEETS, "Resultaatafspraken", *TREND_SHEETS,
+                             *FINANCE_SHEETS, "Toelichting"]
+    card = wb["Resultaatafspraken"]
+    assert card["A4"].value == "Klanten met een stap voorwaarts op de trede"   # not its id
+    assert not any(isinstance(c.value, str) and c.value in ("stap_voorwaarts", "plaatsingen")
+                   for row in card.iter_rows() for c in row)
+    sheet = wb["Besparing prognose"]
     result = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "Budgetresultaat")
     assert result[1].value == -358_647 and "€" in result[1].number_format
     notes = [r[0] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]]
@@ -193,11 +287,35 @@ def test_workbook_has_cover_tables_and_notes(report_2019):
 
     _, out = report_2019
     wb = load_workbook(out / "2019" / "Duiven" / "bijlagen.xlsx")
-    assert wb.sheetnames == ["Voorblad", *TABLES, "kpi_gemeente", *TRENDS, "Toelichting"]
-    cover = {r[0]: r[1] for r in wb["Voorblad"].iter_rows(values_only=True) if r[0]}
+    assert wb.sheetnames == ["Voorblad", *TABLE_SHEETS, "Resultaatafspraken", *TREND_SHEETS,
+                             "Toelichting"]
+    cover_sheet = wb["Voorblad"]
+    cover = {r[0]: r[1] for r in cover_sheet.iter_rows(values_only=True) if r[0]}
     assert cover["Scope"] == "Duiven" and cover["Verslagjaar"] == "2019"
-    sheet = wb["bijlage_2_1_trede"]
-    assert [c.value for c in sheet[3]] == [None, "Duiven", "%", "RSD"]
+    assert "klanten.csv" in cover["Bron"] and "sha256" not in cover["Bron"].lower()
+    links = {c.value: c.hyperlink.location for row in cover_sheet.iter_rows() for c in row
+             if c.hyperlink is not None}
+    assert links["2.1 Treden"] == "'2.1 Treden'!A1" and len(links) == len(wb.sheetnames) - 2
+    notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
+    assert re.search(r"SHA-256 [0-9a-f]{64}", notes["Bron: klanten.csv"])
+    assert notes["Blad 2.1 Treden"] == "tables/bijlage_2_1_trede.csv"   # ids only in notes
+    assert "Lege cellen" in notes
+    sheet = wb["2.1 Treden"]
+    assert [c.value for c in sheet[3]] == ["Aantal klanten per participatietrede", "Duiven",
+                                           "% van Duiven", "RSD (hele dienst)"]
+    for name in wb.sheetnames[1:-1]:      # a label in every header cell, and print set-up
+        ws = wb[name]
+        assert all(c.value for c in ws[3]), name
+        assert ws.print_title_rows == "$3:$3", name
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.paperSize == 9, name
+    wide = wb["2.4 Redenen instroom"]
+    assert wide.page_setup.orientation == "landscape"
+    bijlage1 = wb["1 Indeling treden"]                   # wrapped text gets its row height
+    heights = [bijlage1.row_dimensions[r].height or 15 for r in range(4, 13)]
+    assert sum(h >= 30 for h in heights) >= 7 and min(heights) == 15   # wrapped rows only
+    migratie = [r[0] for r in wb["2.2 Migratie en doelgroep"].iter_rows(values_only=True)]
+    assert "Niet te totaliseren ivm dubbeltellingen." in migratie       # the source's footnote
     assert sheet["A4"].value == "Trede 1 Geen aanbod" and sheet["B4"].value == 156
     assert sheet["B4"].number_format == "#,##0" and sheet["C4"].number_format == "0.00%"
     assert sheet["C4"].value == pytest.approx(156 / 569)
@@ -235,7 +353,7 @@ def test_a_failing_scope_exits_1_and_leaves_the_others_complete(tmp_path, demo_d
     (out / "2019" / "Westervoort").mkdir(parents=True)
     (out / "2019" / "Westervoort" / "bijlagen.html").write_text("oude uitvoer")
     code = run_batch(demo_dir, [2019], ["Duiven", "Westervoort"], out, jobs=2,
-                     notebook=broken_notebook(tmp_path, "Westervoort"))
+                     notebook=broken_notebook(tmp_path, "Westervoort"), pdf=False)
     assert code == 1
     printed = capsys.readouterr().out
     assert "Mislukt: 2019 Westervoort: RuntimeError: kapotte gegevens voor Westervoort" in printed
@@ -273,7 +391,7 @@ def test_another_region_runs_by_configuration_alone(tmp_path, monkeypatch, achte
     config = "config/achterhoek.toml"
     out = tmp_path / "out"
     assert main(["--config", config, "report", "--export", "export",
-                 "--year", "2019", "2024", "--scope", "all", "--out", "out"]) == 0
+                 "--year", "2019", "2024", "--scope", "all", "--out", "out", "--zonder-pdf"]) == 0
     for year in ("2019", "2024"):
         assert sorted(p.name for p in (out / year).iterdir() if p.is_dir()) == [
             "Berkelland", "Oost Gelre", "SDOA", "Winterswijk"]

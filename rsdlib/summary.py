@@ -1,0 +1,265 @@
+"""The "Samenvatting": the year's headline figures, the result agreements and a few plain
+Dutch sentences, every number read from a cell of a table on the same page.
+
+Each figure and sentence names the cells it uses; in the public version one that would
+state a hidden cell is left out (never reworded around it).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from rsdlib.config import Config
+from rsdlib.publish import TableMeta, fmt_count, fmt_pct
+
+Cell = tuple[str, int, str]          # (table id, row position, column)
+
+
+@dataclass
+class Figure:
+    """One headline figure: its value, and the change against the year before if known."""
+
+    label: str
+    value: str
+    change: str
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class Sentence:
+    text: str
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    figures: list[Figure]
+    agreements: list[tuple[str, str, str, str]]     # (name, target, realisation, status)
+    sentences: list[Sentence]
+
+
+def _pos(table: pd.DataFrame, label: str, after: str | None = None) -> int | None:
+    """The position of row `label` (the first after row `after`, for repeated block rows)."""
+    labels = [str(i) for i in table.index]
+    start = labels.index(after) + 1 if after in labels else 0
+    for i in range(start, len(labels)):
+        if labels[i] == label:
+            return i
+    return None
+
+
+def _num(value) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _signed(n: float) -> str:
+    """+12 / −48 (a real minus sign)."""
+    return ("+" if n > 0 else "−" if n < 0 else "±") + fmt_count(abs(n))
+
+
+def _pct1(v: float) -> str:
+    text = fmt_pct(abs(v), 1).replace("%", " %")
+    return ("+" if v > 0 else "−" if v < 0 else "") + text
+
+
+class _Reader:
+    """Cells of this page's tables, each use remembered; a hidden cell reads as None."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta]) -> None:
+        self.tables, self.metas = tables, metas
+
+    def get(self, tid: str, pos: int | None, col: str, used: list[Cell]) -> float | None:
+        table = self.tables.get(tid)
+        if table is None or pos is None or col not in table.columns:
+            return None
+        if (pos, col) in self.metas[tid].suppressed:
+            return None
+        used.append((tid, pos, col))
+        return _num(table.iloc[pos][col])
+
+
+def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: Config,
+          scope: str, year: int) -> Summary:
+    """The summary of one page, from its tables (as published: hidden cells unused)."""
+    own = scope == config.short
+    name = config.name if own else scope
+    rd = _Reader(tables, metas)
+    figures: list[Figure] = []
+    sentences: list[Sentence] = []
+
+    # Clients at 31-12, against 31-12 of the year before (the year comparison table)
+    used: list[Cell] = []
+    yoy = tables.get("jaarvergelijking_trede")
+    pos = _pos(yoy, "Totaal") if yoy is not None else None
+    now = rd.get("jaarvergelijking_trede", pos, f"31-12-{year}", used)
+    before = rd.get("jaarvergelijking_trede", pos, f"31-12-{year - 1}", used)
+    diff = rd.get("jaarvergelijking_trede", pos, "Verschil", used)
+    if now is None:
+        used = []
+        t21 = tables.get("bijlage_2_1_trede")
+        now = rd.get("bijlage_2_1_trede", _pos(t21, "Totaal") if t21 is not None else None,
+                     scope, used)
+    if now is not None:
+        change = (f"{_signed(diff)} t.o.v. 31-12-{year - 1}"
+                  if diff is not None and before is not None else "")
+        figures.append(Figure(f"Klanten op 31-12-{year}", fmt_count(now), change, list(used)))
+        if diff is not None and before is not None:
+            verb = "meer" if diff > 0 else "minder"
+            text = (f"Op 31-12-{year} had {name} {fmt_count(now)} klanten, "
+                    f"{fmt_count(abs(diff))} {verb} dan een jaar eerder ({fmt_count(before)})."
+                    if diff else f"Op 31-12-{year} had {name} {fmt_count(now)} klanten, evenveel "
+                    "als een jaar eerder.")
+            sentences.append(Sentence(text, list(used)))
+
+    # Inflow of the year (2.4), against the 12-month total of December the year before
+    used = []
+    t24 = tables.get("bijlage_2_4_instroom_reden")
+    short = config.short
+    if t24 is not None:
+        block = _pos(t24, scope) if not own else None
+        total_row = _pos(t24, f"{short} totaal") if own else block
+        inflow = rd.get("bijlage_2_4_instroom_reden", total_row, "Eindtotaal", used)
+        if inflow is not None:
+            prev_used: list[Cell] = []
+            ts = tables.get("trend_stromen")
+            prev = rd.get("trend_stromen", _pos(ts, f"{year - 1}-12") if ts is not None
+                          else None, "Instroom 12 mnd", prev_used)
+            change = (f"{_signed(inflow - prev)} t.o.v. {year - 1}" if prev is not None else "")
+            figures.append(Figure(f"Instroom {year} (excl. BBZ)", fmt_count(inflow), change,
+                                  used + prev_used))
+            d_used: list[Cell] = []
+            if own:
+                direct_row = _pos(t24, f"{short} Instroom Direct")
+                indirect_row = _pos(t24, f"{short} Instroom Indirect")
+                direct = rd.get("bijlage_2_4_instroom_reden", direct_row, "Eindtotaal", d_used)
+                dpct = rd.get("bijlage_2_4_instroom_reden", direct_row, "%", d_used)
+                indirect = rd.get("bijlage_2_4_instroom_reden", indirect_row, "Eindtotaal",
+                                  d_used)
+                ipct = rd.get("bijlage_2_4_instroom_reden", indirect_row, "%", d_used)
+                if None not in (direct, dpct, indirect, ipct):
+                    sentences.append(Sentence(
+                        f"In {year} stroomden {fmt_count(inflow)} klanten in (zonder BBZ): "
+                        f"{fmt_count(direct)} om een directe reden zoals ontslag of het einde "
+                        f"van de WW ({fmt_pct(dpct, 1).replace('%', ' %')}) en "
+                        f"{fmt_count(indirect)} om een indirecte reden zoals een echtscheiding "
+                        f"({fmt_pct(ipct, 1).replace('%', ' %')}).", used + d_used))
+            else:
+                direct = rd.get("bijlage_2_4_instroom_reden",
+                                _pos(t24, "Direct (Bijv. Ontslag, einde WW etc.)", scope),
+                                "Eindtotaal", d_used)
+                indirect = rd.get("bijlage_2_4_instroom_reden",
+                                  _pos(t24, "Indirect (Bijv. echtscheiding)", scope),
+                                  "Eindtotaal", d_used)
+                if direct is not None and indirect is not None:
+                    sentences.append(Sentence(
+                        f"In {year} stroomden in {scope} {fmt_count(inflow)} klanten in (zonder "
+                        f"BBZ): {fmt_count(direct)} om een directe en {fmt_count(indirect)} om "
+                        "een indirecte reden.", used + d_used))
+
+    # Outflow to work, school or business (2.3), and the agreement for it
+    used = []
+    t23 = tables.get("bijlage_2_3_uitstroom")
+    if t23 is not None:
+        row = _pos(t23, "Eindtotaal") if own else _pos(t23, scope)
+        work = rd.get("bijlage_2_3_uitstroom", row, "Eindtotaal", used)
+        if work is not None:
+            target_used: list[Cell] = []
+            card = tables.get("kpi_scorecard")
+            target = None
+            if card is not None and "plaatsingen" in [str(i) for i in card.index]:
+                target = rd.get("kpi_scorecard", _pos(card, "plaatsingen"), "Doel", target_used)
+            change = f"afspraak {fmt_count(target)}" if target is not None else ""
+            figures.append(Figure(f"Uitstroom naar werk, scholing of bedrijf {year}",
+                                  fmt_count(work), change, used + target_used))
+            if own and target is not None:
+                verb = "meer dan" if work > target else "minder dan" if work < target else \
+                    "precies"
+                sentences.append(Sentence(
+                    f"{fmt_count(work)} klanten stroomden in {year} uit naar werk, scholing of "
+                    f"een eigen bedrijf; dat is {verb} de afgesproken {fmt_count(target)}.",
+                    used + target_used))
+            elif not own:
+                share_used: list[Cell] = []
+                share = rd.get("bijlage_2_3_uitstroom", row, "%", share_used)
+                if share is not None:
+                    sentences.append(Sentence(
+                        f"{fmt_count(work)} klanten uit {scope} stroomden in {year} uit naar "
+                        f"werk, scholing of een eigen bedrijf: "
+                        f"{fmt_pct(share, 1).replace('%', ' %')} van de uitstroom naar werk van "
+                        f"{config.name}.", used + share_used))
+
+    # Benefit dossiers (2.6): 1 January to 31 December
+    used = []
+    t26 = tables.get("bijlage_2_6_dossiers")
+    if t26 is not None:
+        row = _pos(t26, config.name if own else scope)
+        start = rd.get("bijlage_2_6_dossiers", row, f"1 januari {year}", used)
+        end = rd.get("bijlage_2_6_dossiers", row, f"31 december {year}", used)
+        pct = rd.get("bijlage_2_6_dossiers", row, "% Ontwikkeling jan - dec", used)
+        if None not in (start, end, pct):
+            figures.append(Figure(f"Uitkeringsdossiers op 31-12-{year}", fmt_count(end),
+                                  f"{_signed(end - start)} t.o.v. 1-1-{year}", list(used)))
+            if end == start:
+                text = (f"Het aantal uitkeringsdossiers bleef in {year} gelijk op "
+                        f"{fmt_count(end)}.")
+            else:
+                verb = "steeg" if end > start else "daalde"
+                text = (f"Het aantal uitkeringsdossiers {verb} in {year} met "
+                        f"{fmt_count(abs(end - start))} ({_pct1(pct)}) tot {fmt_count(end)}.")
+            sentences.append(Sentence(text, list(used)))
+
+    # The result agreements (the service's scorecard)
+    agreements = []
+    card = tables.get("kpi_scorecard")
+    if card is not None:
+        meta = metas["kpi_scorecard"]
+        for pos, (_, row) in enumerate(card.iterrows()):
+            unit_pct = str(row.get("Eenheid", "")) == "%"
+            fmt = (lambda v: fmt_pct(v, 1).replace("%", " %")) if unit_pct else fmt_count
+
+            def cell(col, fmt=fmt, pos=pos, row=row):
+                if (pos, col) in meta.suppressed:
+                    return "•"
+                v = _num(row.get(col))
+                return "" if v is None else fmt(v)
+
+            status = "•" if (pos, "Status") in meta.suppressed else str(row.get("Status", ""))
+            agreements.append((str(row.get("KPI", card.index[pos])), cell("Doel"),
+                               cell("Realisatie"), status))
+        statuses = {a[3] for a in agreements}
+        if agreements and statuses == {"behaald"}:
+            sentences.append(Sentence(f"Alle resultaatafspraken voor {year} zijn behaald."))
+        elif agreements and "niet behaald" in statuses:
+            missed = [a[0] for a in agreements if a[3] == "niet behaald"]
+            sentences.append(Sentence(f"Niet behaald in {year}: " + "; ".join(missed) + "."))
+    return Summary(figures, agreements, sentences)
+
+
+def to_html(s: Summary, year: int) -> str:
+    """The summary section: figures as a list, agreements as a small table, the sentences."""
+    esc = html.escape
+    if not (s.figures or s.sentences or s.agreements):
+        return ""
+    items = "".join(
+        f"<li><span>{esc(f.label)}</span><b>{esc(f.value)}</b>"
+        + (f"<span>{esc(f.change)}</span>" if f.change else "") + "</li>" for f in s.figures)
+    text = "".join(f"<p>{esc(x.text)}</p>" for x in s.sentences)
+    agreements = ""
+    if s.agreements:
+        rows = "".join(f'<tr><th scope="row">{esc(n)}</th><td>{esc(t)}</td><td>{esc(r)}</td>'
+                       f'<td class="tekst">{esc(st)}</td></tr>' for n, t, r, st in s.agreements)
+        agreements = (
+            f'<table class="rsd kort"><caption>Resultaatafspraken {year}</caption><thead><tr>'
+            '<th scope="col">Resultaatafspraak</th><th scope="col">Doel</th>'
+            '<th scope="col">Realisatie</th><th scope="col" class="tekst">Status</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+    return (f'<section><h2>Samenvatting</h2><ul class="kerncijfers">{items}</ul>{text}'
+            f"{agreements}</section>")
