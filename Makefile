@@ -7,6 +7,9 @@ DEMO   := data/demo
 OUT    := outputs
 YEAR   ?= 2019
 JOBS   ?=
+# The notebooks' kernel: this project's .venv, registered in it under the project's name
+KERNEL      := rsdlib
+KERNEL_NAME := Python (rsdlib)
 
 .PHONY: install lock lock-upgrade report test test-fast lint lab demo clean bench pango
 
@@ -25,6 +28,7 @@ $(UV): requirements-uv.txt
 # --locked: refused when pyproject.toml changed and uv.lock was not updated (make lock)
 $(STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --extra dev --python $(PYTHON) --quiet
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL_NAME)" >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -69,8 +73,12 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check rsdlib tests scripts
 
+# JupyterLab on the notebooks with the project's kernel; as root (a container) it needs
+# --allow-root, which a normal user does not get.
 lab: demo
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL_NAME)" >/dev/null
+	$(BIN)/jupyter lab notebooks/ --MappingKernelManager.default_kernel_name=$(KERNEL) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(if $(JOBS),--jobs $(JOBS))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rsdlib import kpi, periods, tables
+from rsdlib import kpi, periods, schema, tables
 from rsdlib.config import Config, load_config
 from rsdlib.io.model import Export
+from rsdlib.labels import month
+from rsdlib.publish import fmt_count, fmt_pct
 
 DIMENSIONS = {
     "gemeente": "gemeente", "trede": "trede", "leeftijd": "leeftijdsklasse",
@@ -19,18 +21,64 @@ DIMENSIONS = {
 }
 
 
+# What people read instead of codes and ids
+KPI_NAMES = {
+    "plaatsingen": "Plaatsingen (werk, scholing, bedrijf)",
+    "plaatsingen_doelgroep": "waarvan met een arbeidsbeperking",
+    "werkfit": "Werkfit gemaakt",
+    "stap_voorwaarts": "Stap voorwaarts op de trede",
+    "duurzaam": "Duurzame plaatsing (%)",
+    "actief": "Actief traject trede 2a t/m 5 (%)",
+    "lks_groei": "Groei werkenden met loonkostensubsidie (%)",
+    "jongeren_uitkering": "Jongerengesprekken met doorstroom naar uitkering (%)",
+    "jongeren_actief": "Jongeren zonder ontheffing actief (%)",
+}
+_CODES = {**{k: v for k, v in schema.TREDE_LABELS.items() if k}, **schema.GESLACHT_LABELS,
+          **schema.UITSTROOM_REDENEN, "DIRECT": "Direct (ontslag, einde WW)",
+          "INDIRECT": "Indirect (bijv. echtscheiding)", "NUG": "Niet-uitkeringsgerechtigden",
+          "instroom": "Instroom", "uitstroom": "Uitstroom", True: "Ja", False: "Nee",
+          **KPI_NAMES}
+_AXES = {"gemeente": "Gemeente", "trede": "Trede", "leeftijdsklasse": "Leeftijd",
+         "duurklasse": "Uitkeringsduur", "achtergrond": "Achtergrond", "geslacht": "Geslacht",
+         "doelgroepregister": "Doelgroepregister", "actief_traject": "Actief traject"}
+
+
+def _dimension(name: str) -> str:
+    """The column of a dimension, or a ValueError naming the dimensions that exist."""
+    try:
+        return DIMENSIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"onbekende dimensie {name!r}; kies uit "
+                         f"{', '.join(DIMENSIONS)}") from None
+
+
+def _municipalities(gemeenten: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """`gemeenten` as a list: one name, a list of names, or None (all)."""
+    if gemeenten is None:
+        return None
+    return [gemeenten] if isinstance(gemeenten, str) else list(gemeenten)
+
+
 def crosstab(export: Export, day: str | pd.Timestamp, rows: str, columns: str = "gemeente",
-             gemeenten: list[str] | None = None, trede: list[str] | None = None,
+             gemeenten: str | list[str] | None = None, trede: list[str] | None = None,
              percentages: bool = False, config: Config | None = None) -> pd.DataFrame:
     """Clients at a peildatum counted by two dimensions, optionally filtered; with totals.
-    `config` gives the bands and the ladder (None: the default configuration)."""
+    `gemeenten` is one name or a list of names; `config` gives the bands and the ladder
+    (None: the default configuration)."""
+    row_col, col_col = _dimension(rows), _dimension(columns)
     s = tables.snapshot(export, pd.Timestamp(day), config or load_config())
+    gemeenten = _municipalities(gemeenten)
     if gemeenten:
+        unknown = sorted(set(gemeenten) - set(s["gemeente"].astype(object)))
+        if unknown:
+            known = sorted(set(export["klanten"]["gemeente"].astype(object).dropna()))
+            raise ValueError(f"onbekende gemeente(n) {', '.join(unknown)}; de export heeft "
+                             f"{', '.join(known)}")
         s = s[s["gemeente"].isin(gemeenten)]
     if trede:
         s = s[s["trede"].astype(object).isin(trede)]
     s["trede"] = s["trede"].astype(object).fillna((config or load_config()).domain.empty_label)
-    table = (s.groupby([DIMENSIONS[rows], DIMENSIONS[columns]], observed=False, dropna=False)
+    table = (s.groupby([row_col, col_col], observed=False, dropna=False)
              .size().unstack(fill_value=0))
     table.loc["Totaal"] = table.sum()
     table["Totaal"] = table.sum(axis=1)
@@ -40,8 +88,11 @@ def crosstab(export: Export, day: str | pd.Timestamp, rows: str, columns: str = 
 
 
 def flows(export: Export, start: str, end: str, by: str = "reden",
-          gemeenten: list[str] | None = None) -> pd.DataFrame:
+          gemeenten: str | list[str] | None = None) -> pd.DataFrame:
     """Inflow (excl. BBZ) and outflow between two dates, by reason or background, per month."""
+    if by not in ("reden", "achtergrond", "gemeente"):
+        raise ValueError(f"onbekende indeling {by!r}; kies uit reden, achtergrond, gemeente")
+    gemeenten = _municipalities(gemeenten)
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     out = {}
     for name, frame, date in (("instroom", export["instroom"], "instroomdatum"),
@@ -58,12 +109,14 @@ def flows(export: Export, start: str, end: str, by: str = "reden",
 
 
 def kpi_over_years(export: Export, config: Config, years: list[int],
-                   gemeente: str | None = None) -> pd.DataFrame:
+                   gemeente: str | list[str] | None = None) -> pd.DataFrame:
     """Every KPI's realisation for a range of years (targets aside), for one municipality or
-    all, each year by the definitions of the assignment period that contains it (2019: the
-    target-group register and 12 months' durability; 2024-2026: a work disability and 6
-    months). A KPI the year's period does not define, or a year outside every period, is
-    empty: there is no definition to apply."""
+    all (a list: its first municipality), each year by the definitions of the assignment
+    period that contains it (2019: the target-group register and 12 months' durability;
+    2024-2026: a work disability and 6 months). A KPI the year's period does not define, or a
+    year outside every period, is empty: there is no definition to apply."""
+    if gemeente is not None and not isinstance(gemeente, str):
+        gemeente = next(iter(gemeente), None)
     out = {}
     for y in years:
         period = periods.period_for(config, y)
@@ -73,3 +126,45 @@ def kpi_over_years(export: Export, config: Config, years: list[int],
                          else None)
                   for name, k in kpi.KPIS.items()}
     return pd.DataFrame(out).astype(float)
+
+
+def show(table: pd.DataFrame, percentages: bool = False, decimals: int = 1):
+    """A table as people read it: labels instead of codes and ids (trede, reasons, KPIs,
+    months), Dutch number format (1.078; 25,7%). For display; the frame itself is unchanged."""
+    def label(v):
+        try:
+            v = _CODES.get(v, v)
+        except TypeError:                # unhashable: left as it is
+            return v
+        return month(v) if isinstance(v, str) else v
+
+    def axis_name(name):
+        return _AXES.get(name, name)
+
+    shown = table.copy()
+    shown.index = shown.index.map(label)
+    shown.index.name = axis_name(table.index.name)
+    if isinstance(shown.columns, pd.MultiIndex):
+        shown.columns = pd.MultiIndex.from_tuples(
+            [tuple(label(p) for p in c) for c in shown.columns],
+            names=[axis_name(n) for n in shown.columns.names])
+    else:
+        shown.columns = shown.columns.map(label)
+        shown.columns.name = axis_name(table.columns.name)
+    pct_rows = [label(r) for r in table.index if str(r).endswith("(%)") or
+                KPI_NAMES.get(r, "").endswith("(%)")]
+
+    def number(v):
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return ""
+        if isinstance(v, str):
+            return v
+        return fmt_pct(v, decimals) if percentages else (
+            fmt_count(v) if float(v).is_integer() else
+            f"{v:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", "."))
+
+    styler = shown.style.format(number)
+    for row in pct_rows:
+        styler = styler.format(lambda v: number(v) if pd.isna(v) else fmt_pct(v, decimals),
+                               subset=pd.IndexSlice[[row], :])
+    return styler

@@ -55,6 +55,7 @@ code{overflow-wrap:anywhere;font-size:0.85em}
 :root{font-size:10pt}
 body{max-width:none;padding:0}
 h2{break-before:page;border-top:0;padding-top:0}
+h2.eerste{break-before:auto}
 h2,h3,caption{break-after:avoid}
 table.rsd{font-size:8.5pt}
 thead{display:table-header-group}

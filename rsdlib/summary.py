@@ -261,5 +261,5 @@ def to_html(s: Summary, year: int) -> str:
             '<th scope="col">Resultaatafspraak</th><th scope="col">Doel</th>'
             '<th scope="col">Realisatie</th><th scope="col" class="tekst">Status</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
-    return (f'<section><h2>Samenvatting</h2><ul class="kerncijfers">{items}</ul>{text}'
+    return (f'<section><h2 class="eerste">Samenvatting</h2><ul class="kerncijfers">{items}</ul>{text}'
             f"{agreements}</section>")

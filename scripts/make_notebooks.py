@@ -7,6 +7,9 @@ import nbformat as nbf
 from rsdlib.report import SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
+# The project's kernel (make install / make lab register it in .venv); the batch and the
+# tests name their kernel themselves.
+KERNELSPEC = {"name": "rsdlib", "display_name": "Python (rsdlib)", "language": "python"}
 
 PARAMS = '''# Parameters: papermill overrides these; the defaults work on the demo export in JupyterLab.
 export = None    # export folder, or the batch's validated cache; None: data/demo
@@ -29,8 +32,7 @@ def bijlagen() -> nbf.NotebookNode:
     cells.append(nbf.v4.new_code_cell("report.show_finance(r)"))
     cells.append(nbf.v4.new_code_cell("report.show_method(r)"))
     nb.cells = cells
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = KERNELSPEC
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 
@@ -41,7 +43,7 @@ EXPLORE = [
            "Alle uitkomsten zijn aantallen of aandelen, nooit klantregels."),
     ("params", '''export = None              # None: data/demo
 config = None              # None: config/liemers.toml
-gemeenten = None           # bijvoorbeeld ["Duiven"]; None: alle gemeenten
+gemeenten = None           # één gemeente ("Duiven") of een lijst (["Duiven", "Zevenaar"]); None: alle
 peildatum = "31-12-2019"
 van, tot = "01-01-2019", "31-12-2019"
 rijen, kolommen = "trede", "leeftijd"   # gemeente, trede, leeftijd, uitkeringsduur, achtergrond, geslacht
@@ -51,16 +53,16 @@ rijen, kolommen = "trede", "leeftijd"   # gemeente, trede, leeftijd, uitkeringsd
              "cfg = load_config(config)\ndata = load(export or DEMO_DIR, cfg)\n"
              "data.report.summary_lines()[:6]"),
     ("md", "## Klanten op een peildatum, naar twee kenmerken"),
-    ("code", "explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), rijen, kolommen, "
-             "gemeenten, config=cfg)"),
-    ("code", "explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), rijen, kolommen, "
-             "gemeenten, percentages=True, config=cfg).round(1)"),
+    ("code", "explore.show(explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), "
+             "rijen, kolommen, gemeenten, config=cfg))"),
+    ("code", "explore.show(explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), "
+             "rijen, kolommen, gemeenten, percentages=True, config=cfg), percentages=True)"),
     ("md", "## Instroom en uitstroom in een periode, per maand"),
-    ("code", "explore.flows(data, pd.to_datetime(van, dayfirst=True), "
-             "pd.to_datetime(tot, dayfirst=True), by=\"reden\", gemeenten=gemeenten)"),
+    ("code", "explore.show(explore.flows(data, pd.to_datetime(van, dayfirst=True), "
+             "pd.to_datetime(tot, dayfirst=True), by=\"reden\", gemeenten=gemeenten))"),
     ("md", "## KPI's door de jaren heen"),
-    ("code", "explore.kpi_over_years(data, cfg, list(range(2019, 2026)), "
-             "gemeenten[0] if gemeenten else None).round(1)"),
+    ("code", "explore.show(explore.kpi_over_years(data, cfg, list(range(2019, 2026)), "
+             "gemeenten))"),
 ]
 
 
@@ -74,8 +76,7 @@ def verkennen() -> nbf.NotebookNode:
             if kind == "params":
                 cell.metadata["tags"] = ["parameters"]
             nb.cells.append(cell)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = KERNELSPEC
     return nb
 
 

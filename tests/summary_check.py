@@ -19,7 +19,7 @@ DATE = re.compile(r"\b\d{1,2}-\d{1,2}-\d{4}\b")
 
 def summary_sentences(page: str) -> list[str]:
     """The sentences (paragraphs) of the page's Samenvatting section."""
-    section = page[page.index("<h2>Samenvatting</h2>"):]
+    section = page[page.index(">Samenvatting</h2>"):]
     section = section[:section.index("</section>")]
     out: list[str] = []
 

@@ -23,6 +23,30 @@ def test_crosstab_agrees_with_the_appendix(demo, config):
     assert round(pct.loc["1", "Totaal"], 2) == 25.68
 
 
+def test_one_municipality_is_a_name_or_a_list_and_unknown_names_are_listed(demo):
+    day = pd.Timestamp(2019, 12, 31)
+    one = explore.crosstab(demo, day, "trede", "geslacht", gemeenten="Duiven")
+    pd.testing.assert_frame_equal(one, explore.crosstab(demo, day, "trede", "geslacht",
+                                                        gemeenten=["Duiven"]))
+    assert one.loc["Totaal", "Totaal"] == 569
+    with pytest.raises(ValueError, match="onbekende dimensie 'treden'; kies uit gemeente, "
+                                         "trede, leeftijd"):
+        explore.crosstab(demo, day, "treden", "gemeente")
+    with pytest.raises(ValueError, match="onbekende gemeente.*Arnhem.*Duiven, Westervoort"):
+        explore.crosstab(demo, day, "trede", "gemeente", gemeenten="Arnhem")
+
+
+def test_show_uses_labels_and_dutch_numbers(demo, config):
+    day = pd.Timestamp(2019, 12, 31)
+    html = explore.show(explore.crosstab(demo, day, "trede", "gemeente")).to_html()
+    assert "Trede 1 Geen aanbod" in html and ">2.095<" in html and ">1.078<" in html
+    pct = explore.show(explore.crosstab(demo, day, "trede", "gemeente", percentages=True),
+                       percentages=True).to_html()
+    assert ">25,7%<" in pct
+    kpis = explore.show(explore.kpi_over_years(demo, config, [2019])).to_html()
+    assert "Stap voorwaarts op de trede" in kpis and "stap_voorwaarts" not in kpis
+
+
 def test_flows_in_a_period_add_up(demo):
     f = explore.flows(demo, pd.Timestamp(2019, 1, 1), pd.Timestamp(2019, 12, 31))
     assert f["instroom"].to_numpy().sum() == 438 and f["uitstroom"].to_numpy().sum() == 569
@@ -50,9 +74,10 @@ def test_exploration_notebook_runs_and_shows_no_client_rows(tmp_path, demo_dir, 
     out = tmp_path / "verkennen.ipynb"
     pm.execute_notebook(str(NOTEBOOK_DIR / "verkennen.ipynb"), str(out), kernel_name="python3",
                         progress_bar=False, parameters={"export": str(demo_dir),
-                                                        "gemeenten": ["Zevenaar"]})
+                                                        "gemeenten": "Zevenaar"})
     nb = nbformat.read(out, as_version=4)
     text = "".join(str(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     numbers = set(demo["klanten"]["klantnummer"])
     assert not numbers.intersection(re.findall(r"K\d{6}", text))
-    assert "1078" in text or "1.078" in text           # Zevenaar's clients at 31-12-2019
+    assert "1.078" in text                  # Zevenaar's clients at 31-12-2019, Dutch format
+    assert "Trede 1 Geen aanbod" in text and "Werkfit gemaakt" in text    # labels, not codes

@@ -226,7 +226,7 @@ def test_summary_sentences_state_the_tables(report_2019):
     for scope in SCOPES:
         assert assert_summary_states_published_cells(out / "2019" / scope, 2019) >= 8, scope
     page = (out / "2019" / "RSD" / "bijlagen.html").read_text(encoding="utf-8")
-    assert page.index("<h2>Samenvatting</h2>") < page.index("<h2>Bijlagen</h2>")
+    assert page.index(">Samenvatting</h2>") < page.index("<h2>Bijlagen</h2>")
     sentences = summary_sentences(page)
     assert "Het aantal uitkeringsdossiers daalde in 2019 met 48 (−2,9 %) tot 1.608." in sentences
     assert any(s.startswith("In 2019 stroomden 438 klanten in") and "247" in s and "56,4 %" in s
