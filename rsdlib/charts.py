@@ -157,7 +157,9 @@ MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", 
 def _month_ticks(ax, labels: list[str]) -> None:
     """Every month a tick; January, April, July and October named, the year under January."""
     ticks, names = [], []
-    for i, m in enumerate(labels):
+    for i, m in enumerate(map(str, labels)):
+        if not (len(m) == 7 and m[4] == "-" and m[5:].isdigit()):
+            continue                    # not a month (a year's row, say): no tick of its own
         year, month = m[:4], int(m[5:7])
         if month in (1, 4, 7, 10):
             ticks.append(i)
