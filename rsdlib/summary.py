@@ -222,8 +222,9 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
     if card is not None:
         meta = metas["kpi_scorecard"]
         for pos, (_, row) in enumerate(card.iterrows()):
-            unit_pct = str(row.get("Eenheid", "")) == "%"
-            fmt = (lambda v: fmt_pct(v, 1).replace("%", " %")) if unit_pct else fmt_count
+            unit = str(row.get("Eenheid", ""))
+            fmt = ((lambda v: fmt_pct(v, 1).replace("%", " %")) if unit == "%" else
+                   (lambda v: f"{v:.1f}".replace(".", ",")) if unit == "cijfer" else fmt_count)
 
             def cell(col, fmt=fmt, pos=pos, row=row):
                 if (pos, col) in meta.suppressed:

@@ -231,7 +231,10 @@ def test_summary_sentences_state_the_tables(report_2019):
     assert "Het aantal uitkeringsdossiers daalde in 2019 met 48 (−2,9 %) tot 1.608." in sentences
     assert any(s.startswith("In 2019 stroomden 438 klanten in") and "247" in s and "56,4 %" in s
                for s in sentences)
-    assert "Alle resultaatafspraken voor 2019 zijn behaald." in sentences
+    card = read_csv_table(out / "2019" / "RSD" / "tables" / "kpi_scorecard.csv")
+    missed = card.loc[card["Status"] == "niet behaald", "KPI"].tolist()
+    assert (f"Niet behaald in 2019: {'; '.join(missed)}." if missed
+            else "Alle resultaatafspraken voor 2019 zijn behaald.") in sentences
     assert page.index("<h2>Gegevens en methode</h2>") < page.index("<details>")   # monthly last
     duiven = (out / "2019" / "Duiven" / "bijlagen.html").read_text(encoding="utf-8")
     assert "<th scope=\"row\">Eindtotaal RSD de Liemers</th>" in duiven   # the service's total
