@@ -33,11 +33,20 @@ KPI_NAMES = {
     "jongeren_uitkering": "Jongerengesprekken met doorstroom naar uitkering (%)",
     "jongeren_actief": "Jongeren zonder ontheffing actief (%)",
 }
-_CODES = {**{k: v for k, v in schema.TREDE_LABELS.items() if k}, **schema.GESLACHT_LABELS,
-          **schema.UITSTROOM_REDENEN, "DIRECT": "Direct (ontslag, einde WW)",
+_FIXED = {**schema.GESLACHT_LABELS, "DIRECT": "Direct (ontslag, einde WW)",
           "INDIRECT": "Indirect (bijv. echtscheiding)", "NUG": "Niet-uitkeringsgerechtigden",
           "instroom": "Instroom", "uitstroom": "Uitstroom", True: "Ja", False: "Nee",
           **KPI_NAMES}
+
+
+def _codes(config: Config | None) -> dict:
+    """Codes to labels: the configured ladder's steps and outflow reasons, and the fixed ones."""
+    dom = (config or load_config()).domain
+    steps = {k: v for k, v in dom.step_labels.items() if k}
+    reasons = {**dom.placement_reasons, **dom.indirect_reasons}
+    return {**steps, **reasons, **_FIXED}
+
+
 _AXES = {"gemeente": "Gemeente", "trede": "Trede", "leeftijdsklasse": "Leeftijd",
          "duurklasse": "Uitkeringsduur", "achtergrond": "Achtergrond", "geslacht": "Geslacht",
          "doelgroepregister": "Doelgroepregister", "actief_traject": "Actief traject"}
@@ -128,12 +137,16 @@ def kpi_over_years(export: Export, config: Config, years: list[int],
     return pd.DataFrame(out).astype(float)
 
 
-def show(table: pd.DataFrame, percentages: bool = False, decimals: int = 1):
+def show(table: pd.DataFrame, percentages: bool = False, decimals: int = 1,
+         config: Config | None = None):
     """A table as people read it: labels instead of codes and ids (trede, reasons, KPIs,
-    months), Dutch number format (1.078; 25,7%). For display; the frame itself is unchanged."""
+    months; `config` gives the ladder and reasons, None the default configuration), Dutch
+    number format (1.078; 25,7%). For display; the frame itself is unchanged."""
+    codes = _codes(config)
+
     def label(v):
         try:
-            v = _CODES.get(v, v)
+            v = codes.get(v, v)
         except TypeError:                # unhashable: left as it is
             return v
         return month(v) if isinstance(v, str) else v
