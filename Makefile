@@ -65,6 +65,8 @@ PYTEST := $(BIN)/python -m pytest -n $(or $(TEST_JOBS),auto) --dist loadgroup
 
 test: $(STAMP) pango
 	$(BIN)/ruff check rsdlib tests scripts
+	$(BIN)/mypy
+	$(BIN)/python scripts/make_notebooks.py --check
 	$(PYTEST)
 
 test-fast: $(STAMP)

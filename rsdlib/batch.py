@@ -32,7 +32,7 @@ from rsdlib.paths import NOTEBOOK_DIR
 # IRI checker rfc3987_syntax if it is installed (jupyterlab's jupyter-events installs it). That
 # module compiles a grammar at import: about 2 s of CPU in every batch worker, for a format
 # nbformat never checks (python-jsonschema/jsonschema#1392). The batch's processes go without.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 BIJLAGEN = NOTEBOOK_DIR / "bijlagen.ipynb"
 FAILED_DIR = "_mislukt"
@@ -266,7 +266,7 @@ def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
     os.nice(WORKER_NICENESS)
     # papermill imports pyarrow.fs (and so pyarrow and numpy, ~0,2 s) for its optional HDFS
     # support; a worker only reads and writes local notebooks. Its kernels are new processes.
-    sys.modules.setdefault("pyarrow.fs", None)
+    sys.modules.setdefault("pyarrow.fs", None)  # type: ignore[arg-type]
     try:
         kernels.pool()                     # its zygote imports meanwhile
         import papermill  # noqa: F401
@@ -280,7 +280,7 @@ def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
 
 def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
               jobs: int | None = None, config_path: str | None = None, mode: str | None = None,
-              notebook: Path = BIJLAGEN, periods: list[str] = (),
+              notebook: Path = BIJLAGEN, periods: list[str] | tuple[()] = (),
               pdf: bool | None = None) -> int:
     """Validate once, run every (year or period, scope) in a process pool, print a summary;
     the exit code. A period's appendix goes to OUT/KEY/SCOPE (KEY: "2024-2026"). `pdf` None:

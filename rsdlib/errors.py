@@ -34,5 +34,6 @@ _OS_REASONS = {
 
 def describe(exc: OSError, name: bool = True) -> str:
     """What went wrong with a file or folder, in the user's words, naming it (`name`)."""
-    reason = _OS_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+    default = exc.strerror or type(exc).__name__
+    reason = _OS_REASONS.get(exc.errno, default) if exc.errno is not None else default
     return f"{exc.filename}: {reason}" if exc.filename and name else reason

@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import IO
 
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]   # no TCP notice per kernel
 # What the notebook's first cell imports: a zygote imports it before it forks kernels, and a
@@ -70,11 +71,17 @@ def give_up(reason: str) -> None:
 class Zygote:
     """A `python -m rsdlib.zygote` of this process, asked to fork kernels."""
 
+    proc: subprocess.Popen[bytes]
+    stdin: IO[bytes]
+    stdout: IO[bytes]
+
     def __init__(self) -> None:
         # its pid as the zygote's argument: the zygote ends when this process does
         self.proc = subprocess.Popen([sys.executable, "-m", "rsdlib.zygote", str(os.getpid())],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      start_new_session=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None   # PIPEs
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
 
     def fork(self, argv: list[str], env: dict[str, str], cwd: str,
              timeout: float | None = None) -> int | None:
@@ -85,13 +92,13 @@ class Zygote:
             return None
         timeout = _settings["timeout"] if timeout is None else timeout
         try:
-            self.proc.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
-                                  + b"\n")
-            self.proc.stdin.flush()
-            if not select.select([self.proc.stdout], [], [], timeout)[0]:
+            self.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
+                             + b"\n")
+            self.stdin.flush()
+            if not select.select([self.stdout], [], [], timeout)[0]:
                 give_up(f"de kernel-zygote antwoordde niet binnen {timeout:g} s")
                 return None
-            pid = int(self.proc.stdout.readline() or 0)
+            pid = int(self.stdout.readline() or 0)
         except (OSError, ValueError):
             return None
         return pid or None
@@ -107,7 +114,7 @@ class Zygote:
     def close(self) -> None:
         """End the zygote (its kernels then stop on their own, having lost their parent)."""
         try:
-            self.proc.stdin.close()
+            self.stdin.close()
             self.proc.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
@@ -172,9 +179,9 @@ class Forked:
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0.0)
             select.select([self._fd], [], [], 0.1)
-        return self.returncode
+        return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None and self._fd >= 0:
@@ -205,7 +212,7 @@ def _provisioner() -> type:
             if pid is None:
                 return await super().launch_kernel(cmd, **kwargs)
             try:
-                self.process = Forked(pid)
+                self.process = Forked(pid)  # type: ignore[assignment]  # a Popen to it
             except ProcessLookupError:      # it died at once: start it the ordinary way
                 return await super().launch_kernel(cmd, **kwargs)
             # its signals go through the pidfd, not to its process group by number

@@ -83,7 +83,7 @@ def _matplotlib_as_imported_now() -> None:
     rc_file = mpl.matplotlib_fname()
     if [rc_file] != _RC_FILE:
         mpl.rcParams.update(mpl.rc_params_from_file(rc_file, use_default_template=True))
-        mpl.rcParamsOrig = mpl.rcParams.copy()
+        mpl.rcParamsOrig = mpl.rcParams.copy()   # type: ignore[attr-defined]
     if os.environ.get("MPLBACKEND"):
         mpl.rcParams["backend"] = os.environ["MPLBACKEND"]
 

@@ -1,5 +1,6 @@
 """Regenerate the committed notebooks (without outputs) from this one definition."""
 
+import sys
 from pathlib import Path
 
 import nbformat as nbf
@@ -80,6 +81,36 @@ def verkennen() -> nbf.NotebookNode:
     return nb
 
 
+NOTEBOOKS = {"bijlagen.ipynb": bijlagen, "verkennen.ipynb": verkennen}
+
+
+def text(make) -> str:
+    """A notebook as the file holds it: no outputs, stable cell ids (0, 1, ... as nbstripout
+    numbers them)
+    instead of nbformat's random ones, so that the same definition writes the same bytes."""
+    nb = make()
+    for i, cell in enumerate(nb.cells):
+        cell.id = str(i)
+    return nbf.writes(nb) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    """Write the notebooks; with --check, only say which committed ones differ (exit 1)."""
+    check = "--check" in argv
+    stale = []
+    for name, make in NOTEBOOKS.items():
+        path = ROOT / "notebooks" / name
+        want = text(make)
+        if path.exists() and path.read_text(encoding="utf-8") == want:
+            continue
+        if check:
+            stale.append(name)
+        else:
+            path.write_text(want, encoding="utf-8")
+    for name in stale:
+        print(f"notebooks/{name} is not what scripts/make_notebooks.py writes: run it")
+    return 1 if stale else 0
+
+
 if __name__ == "__main__":
-    nbf.write(bijlagen(), ROOT / "notebooks" / "bijlagen.ipynb")
-    nbf.write(verkennen(), ROOT / "notebooks" / "verkennen.ipynb")
+    sys.exit(main(sys.argv[1:]))

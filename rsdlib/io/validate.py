@@ -95,7 +95,7 @@ class _Checker:
         self.bad |= mask
 
     def result(self) -> list[Refusal]:
-        return [Refusal(self.source, int(self.lines(p)), c, r)
+        return [Refusal(self.source, int(self.lines(np.asarray(p))), c, r)
                 for p, _, c, r in sorted(self.refusals)]
 
 
