@@ -151,3 +151,28 @@ def test_national_generator_at_small_scale(tmp_path):
     computed, _, _ = report.for_scope(prep.slice(cfg.municipalities[0], cfg),
                                       cfg.municipalities[0], cfg)
     assert computed["bijlage_2_1_trede"].loc["Totaal", "NL"] == sizes[pd.Timestamp(2025, 12, 31)]
+
+
+def test_the_cache_key_changes_with_the_input_and_with_the_code(tmp_path, config, monkeypatch):
+    """cache_key itself (not only code_hash): an export file changed, or one line of rsdlib's
+    source changed, gives another cache folder; nothing changed gives the same one."""
+    import shutil
+    from pathlib import Path
+
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "klanten.csv").write_text("peildatum;klantnummer\n31-12-2019;K1\n")
+    key = batch.cache_key(batch.input_hashes(export), config)
+    assert batch.cache_key(batch.input_hashes(export), config) == key
+    (export / "klanten.csv").write_text("peildatum;klantnummer\n31-12-2019;K12\n")
+    changed_input = batch.cache_key(batch.input_hashes(export), config)
+    assert changed_input != key
+    source = tmp_path / "rsdlib"
+    shutil.copytree(Path(batch.__file__).parent, source,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    code_hash = getattr(batch.code_hash, "__wrapped__", batch.code_hash)   # uncached
+    monkeypatch.setattr(batch, "code_hash", lambda: code_hash(source))
+    assert batch.cache_key(batch.input_hashes(export), config) == changed_input   # same code
+    validate = source / "io" / "validate.py"
+    validate.write_text(validate.read_text() + "\n# one more line\n")
+    assert batch.cache_key(batch.input_hashes(export), config) != changed_input
