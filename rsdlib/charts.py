@@ -318,20 +318,28 @@ def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
 
 def public_charts(tables: dict[str, pd.DataFrame], metas: dict, config: Config, scope: str,
                   year: int) -> list[Chart]:
-    """Charts for publiek mode: the scope's column of the peildatum tables, suppressed cells
-    left out (and named as such in the alt text)."""
+    """Charts for publiek mode: the scope's column of the peildatum tables without its total,
+    hidden cells left out, and the alt text says which and why: a small count, or a count
+    hidden to protect a small count elsewhere (which is not itself small)."""
+    from rsdlib.tabledefs import layout
+
     out = []
     for tid, name, what in (("bijlage_2_1_trede", "treden", "Trede"),
                             ("bijlage_2_1_leeftijd", "leeftijd", "Leeftijd"),
                             ("bijlage_2_2_uitkeringsduur", "uitkeringsduur", "Uitkeringsduur")):
-        table = tables[tid]
-        hidden = {table.index[r] for r, c in metas[tid].suppressed if c == scope}
-        series = table[scope].drop(index="Totaal")
-        shown = series.drop(index=[h for h in hidden if h in series.index])
-        chart = bars(name, shown, f"{what} klanten, {scope}, 31-12-{year}", what,
-                     "Aantal klanten")
-        if hidden - {"Totaal"}:
-            chart.alt += " Niet getoond (kleine aantallen): " + ", ".join(
-                h for h in series.index if h in hidden) + "."
+        table, meta = tables[tid], metas[tid]
+        lay = layout(tid, table, config, scope)
+        rows = [pos for pos in range(len(table)) if not lay.is_total(pos)]
+        shown = [pos for pos in rows if (pos, scope) not in meta.suppressed]
+        small = [str(table.index[p]) for p in rows if (p, scope) in meta.primary]
+        other = [str(table.index[p]) for p in rows
+                 if (p, scope) in meta.suppressed and (p, scope) not in meta.primary]
+        chart = bars(name, table[scope].iloc[shown], f"{what} klanten, {scope}, 31-12-{year}",
+                     what, "Aantal klanten")
+        if small:
+            chart.alt += " Niet getoond omdat het aantal klein is: " + ", ".join(small) + "."
+        if other:
+            chart.alt += (" Niet getoond om een klein aantal elders te beschermen: "
+                          + ", ".join(other) + ".")
         out.append(chart)
     return out

@@ -44,8 +44,33 @@ class Prepared:
     finance: dict[str, pd.DataFrame]
     age_gender: dict[str, pd.DataFrame]
     inflow_reasons: pd.DataFrame
-    patterns: dict[str, set] = field(default_factory=dict)
     municipal_cards: dict[str, pd.DataFrame] = field(default_factory=dict)
+    suppression: suppress.Decision | None = None
+
+    def scope_tables(self, scope: str, config: Config) -> dict[str, pd.DataFrame]:
+        """One scope's tables: the service's own, or a municipality's projections; its
+        scorecard, the trend section, the year comparison, and its finance."""
+        year, own = self.year, scope == config.short
+        computed = (dict(self.full) if own else
+                    {tid: tables.project(tid, self.full, scope, config, year)
+                     for tid in tables.TABLES})
+        if own and self.scorecard is not None:
+            computed["kpi_scorecard"] = self.scorecard
+        if not own and scope in self.municipal_cards and self.mode != "publiek":
+            computed["kpi_gemeente"] = self.municipal_cards[scope]
+        if self.trend is not None:
+            computed |= trends.tables_from(self.trend, scope, config)
+        if self.previous_trede is not None and scope in self.previous_trede.columns:
+            previous = (self.previous_trede if own else
+                        tables.project("bijlage_2_1_trede",
+                                       {"bijlage_2_1_trede": self.previous_trede}, scope,
+                                       config, year - 1))
+            computed["jaarvergelijking_trede"] = trends.year_over_year(
+                computed["bijlage_2_1_trede"], previous, scope, year)
+        if own and config.groups and self.mode != "publiek":
+            computed["groepen"] = tables.by_group(self.full, config, year)
+        return computed | (self.finance if own else
+                           finance.municipal_finance(self.finance, scope))
 
     def slice(self, scope: str, config: Config) -> Prepared:
         """What one scope's notebook needs."""
@@ -94,11 +119,12 @@ def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepar
              if scorecard is not None and mode != "publiek" else {})
     money = finance.finance_tables(cfg, exp, year)
     ages = tables.age_by_gender_all(exp, year, cfg)
-    patterns = ({tid: suppress.suppress(tid, t, cfg, short) for tid, t in full.items()}
-                if public else {})
     trend = None if public else trends.trend_base(exp, year, cfg.domain.active_steps)
-    return Prepared(year, mode, exp.report, full, previous, trend, scorecard, money, ages,
-                    tables.inflow_reasons(exp, year, short, cfg), patterns, cards)
+    p = Prepared(year, mode, exp.report, full, previous, trend, scorecard, money, ages,
+                 tables.inflow_reasons(exp, year, short, cfg), cards)
+    if public:      # one decision over every table of every scope of the year
+        p.suppression = suppress.decide({s: p.scope_tables(s, cfg) for s in cfg.scopes}, cfg)
+    return p
 
 
 def _has_year(export: Export, year: int) -> bool:
@@ -161,9 +187,8 @@ def encode_part(fields: dict) -> bytes:
                                     for f in dataclasses.fields(value)}}
         elif isinstance(value, ValidationReport):
             meta[name] = {"report": report_payload(value)}
-        elif name == "patterns":
-            meta[name] = {"patterns": {tid: sorted([r, c] for r, c in cells)
-                                       for tid, cells in value.items()}}
+        elif isinstance(value, suppress.Decision):
+            meta[name] = {"suppression": value.payload()}
         elif isinstance(value, dict):
             meta[name] = {"frames": {k: frame(v) for k, v in value.items()}}
         else:
@@ -205,9 +230,8 @@ def decode_part(data: bytes) -> dict:
                 out[name] = trends.TrendBase(**{k: frame(v) for k, v in spec["trend"].items()})
             elif "report" in spec:
                 out[name] = report_from_payload(spec["report"])
-            elif "patterns" in spec:
-                out[name] = {tid: {(int(r), c) for r, c in cells}
-                             for tid, cells in spec["patterns"].items()}
+            elif "suppression" in spec:
+                out[name] = suppress.Decision.from_payload(spec["suppression"])
             else:
                 out[name] = {k: frame(v) for k, v in spec["frames"].items()}
     return out

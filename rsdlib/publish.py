@@ -16,9 +16,17 @@ from rsdlib.atomic import write_text_atomic
 from rsdlib.config import Config
 from rsdlib.io.model import FORMULA_START, ValidationReport
 from rsdlib.labels import Labels
-from rsdlib.tables import is_euro, is_pct
+from rsdlib.tabledefs import Layout, generic_layout, layout
+from rsdlib.tables import is_euro
 
 SUPPRESSED = "•"
+SUPPRESSED_WORD = "afgeschermd"      # what a screen reader says for the mark
+SUPPRESSED_HTML = (f'<abbr title="{SUPPRESSED_WORD}" aria-label="{SUPPRESSED_WORD}">'
+                   f'{SUPPRESSED}</abbr>')
+SUPPRESSED_NOTE = (f"{SUPPRESSED} (voorgelezen als \"{SUPPRESSED_WORD}\"): dit aantal of "
+                   "percentage is in de publieke versie afgeschermd, omdat het klein is of "
+                   "omdat een klein aantal er anders uit af te leiden zou zijn. Een leeg vak "
+                   "betekent: niet van toepassing.")
 
 
 # --------------------------------------------------------------------------- Dutch numbers
@@ -47,21 +55,20 @@ def fmt_euro(value: float) -> str:
     return f"€ {sign}{fmt_count(abs(value))}"
 
 
-def cell_kind(table: pd.DataFrame, row: str, column: str, value: object) -> str:
-    """What a cell holds: text, pct (0-100), euro or count. A table may mark whole rows as
-    percentages in `attrs["pct_rows"]` (the KPI scorecard does)."""
+def cell_kind(lay: Layout, pos: int, column: str, value: object) -> str:
+    """What a cell holds: text, pct (0-100), euro or count, as the table's description says."""
     if isinstance(value, str):
         return "text"
-    if is_pct(row, column) or row in table.attrs.get("pct_rows", ()):
+    if lay.is_pct(pos, column):
         return "pct"
     if is_euro(column):
         return "euro"
     return "count"
 
 
-def cell_text(table: pd.DataFrame, row: str, column: str, value: object) -> str:
+def cell_text(lay: Layout, pos: int, column: str, value: object) -> str:
     """One cell as the council reads it: count, percentage, euros, or text."""
-    kind = cell_kind(table, row, column, value)
+    kind = cell_kind(lay, pos, column, value)
     if kind == "text":
         return value  # type: ignore[return-value]
     return {"pct": fmt_pct, "euro": fmt_euro, "count": fmt_count}[kind](value)  # type: ignore
@@ -78,6 +85,8 @@ class TableMeta:
     title: str
     note: str = ""
     suppressed: set[tuple[int, str]] = field(default_factory=set)   # (row position, column)
+    primary: set[tuple[int, str]] = field(default_factory=set)      # of those: small counts
+    layout: Layout | None = None            # the table's description (tabledefs.layout)
     labels: Labels | None = None      # sheet, headers, row labels and footnote for people
 
     @property
@@ -100,11 +109,12 @@ class TableMeta:
         return " ".join(t for t in ((self.labels.note if self.labels else ""), self.note) if t)
 
 
-def is_total_row(label: str, config: Config) -> bool:
-    """Rows printed bold: totals, municipality block rows and the service row."""
-    return (label in ("Totaal", "Eindtotaal") or label.endswith(" totaal")
-            or label in config.municipalities or label == config.name
-            or label.startswith("Totale uitstroom"))
+def _layout(table: pd.DataFrame, meta: TableMeta, config: Config | None) -> Layout:
+    if meta.layout is not None and len(meta.layout.rows) == len(table):
+        return meta.layout
+    if config is None:            # a table written on its own: its % columns and rows
+        return generic_layout(meta.id, table)
+    return layout(meta.id, table, config)
 
 
 TEXT_CLASS = ' class="tekst"'
@@ -120,17 +130,19 @@ def html_table(table: pd.DataFrame, meta: TableMeta, config: Config) -> str:
     head = "".join(f'<th scope="col"{TEXT_CLASS if c in text_cols else ""}>'
                    f'{esc(meta.header(c))}</th>' for c in columns)
     body = []
-    blocks = any(str(label) in config.municipalities for label in table.index)
+    lay = _layout(table, meta, config)
+    blocks = any(r.area is not None and r.part is not None for r in lay.rows) and \
+        any(r.total and r.area in config.municipalities for r in lay.rows)
     for pos, (label, row) in enumerate(table.iterrows()):
-        cls = (' class="totaal"' if is_total_row(str(label), config)
-               else ' class="sub"' if blocks and not str(label).startswith("%") else "")
+        cls = (' class="totaal"' if lay.is_total(pos)
+               else ' class="sub"' if blocks and not lay.rows[pos].pct else "")
         cells = []
         for col in columns:
             value = row[col]
-            text = (SUPPRESSED if (pos, col) in meta.suppressed
-                    else cell_text(table, str(label), str(col), value))
+            text = (SUPPRESSED_HTML if (pos, col) in meta.suppressed
+                    else esc(cell_text(lay, pos, str(col), value)))
             align = ' class="tekst"' if isinstance(value, str) else ""
-            cells.append(f"<td{align}>{esc(text)}</td>")
+            cells.append(f"<td{align}>{text}</td>")
         body.append(f'<tr{cls}><th scope="row">{esc(meta.row(label))}</th>{"".join(cells)}</tr>')
     note = f'<p class="noot">{esc(meta.footnote)}</p>' if meta.footnote else ""
     first = f'<th scope="col">{esc(corner)}</th>' if corner else "<td></td>"
@@ -159,12 +171,11 @@ p.noot{font-size:0.85em;color:#444}
 # --------------------------------------------------------------------------- CSV
 
 
-def csv_value(table: pd.DataFrame, row: str, column: str, value: object,
-              suppressed: bool) -> str:
+def csv_value(lay: Layout, pos: int, column: str, value: object, suppressed: bool) -> str:
     """A cell as the machine-readable CSV holds it: integer count, 2-decimal %, or text."""
     if suppressed or value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    kind = cell_kind(table, row, column, value)
+    kind = cell_kind(lay, pos, column, value)
     if kind == "text":
         return value  # type: ignore[return-value]
     if kind == "pct" or (kind == "euro" and not float(value).is_integer()):  # type: ignore
@@ -172,14 +183,16 @@ def csv_value(table: pd.DataFrame, row: str, column: str, value: object,
     return str(int(round(float(value))))  # type: ignore[arg-type]
 
 
-def write_csv(table: pd.DataFrame, path: Path, meta: TableMeta) -> None:
-    """Write one table as UTF-8, `,`-separated CSV with a `rij` column first."""
+def write_csv(table: pd.DataFrame, path: Path, meta: TableMeta,
+              config: Config | None = None) -> None:
+    """Write one table as UTF-8, `,`-separated CSV with a `rij` column first (percentages
+    as the table's description says: `meta.layout`, or read from `config`)."""
+    lay = _layout(table, meta, config)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["rij", *map(str, table.columns)])
         for pos, (label, row) in enumerate(table.iterrows()):
-            w.writerow([label, *(csv_value(table, str(label), str(c), v,
-                                           (pos, c) in meta.suppressed)
+            w.writerow([label, *(csv_value(lay, pos, str(c), v, (pos, c) in meta.suppressed)
                                  for c, v in row.items())])
 
 
@@ -297,9 +310,10 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
         sh.ws.set_row(2, 15 * max(_lines(meta.header(c), w) for c, w in
                                   zip([corner, *columns], widths, strict=True)))
         empty = False
+        lay = _layout(table, meta, config)
         for i, (label, row) in enumerate(table.iterrows()):
             rr = 3 + i
-            bold = {"bold": True} if is_total_row(str(label), config) else {}
+            bold = {"bold": True} if lay.is_total(i) else {}
             sh.text(rr, 0, meta.row(label), text_wrap=True, valign="top", **bold)
             lines = _lines(meta.row(label), widths[0])
             for c, col in enumerate(columns, start=1):
@@ -312,7 +326,7 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
                 elif value is None or (isinstance(value, float) and math.isnan(value)):
                     empty = True
                     sh.ws.write_blank(rr, c, None, sh.fmt(valign="top", **bold))
-                elif cell_kind(table, str(label), str(col), value) == "pct":
+                elif cell_kind(lay, i, str(col), value) == "pct":
                     sh.number(rr, c, float(value) / 100, "0.00%", valign="top", **bold)
                 elif is_euro(str(col)):
                     sh.number(rr, c, float(value), '"€" #,##0', valign="top", **bold)

@@ -24,6 +24,7 @@ from rsdlib import (
     publish,
     summary,
     suppress,
+    tabledefs,
     tables,
     trends,
 )
@@ -138,44 +139,28 @@ def for_scope(p: Prepared, scope: str, cfg: Config) -> tuple[dict, dict, dict]:
     """One scope's tables, their publishing metadata and the data its charts need."""
     year, short = p.year, cfg.short
     own = scope == short
-    computed = dict(p.full) if own else {tid: tables.project(tid, p.full, scope, cfg, year)
-                                         for tid in tables.TABLES}
-    metas = {tid: publish.TableMeta(tid, f"{title} — {scope} {year}")
-             for tid, (title, _) in tables.TABLES.items()}
+    computed = p.scope_tables(scope, cfg)
     label = cfg.name if own else scope
-    extra: dict[str, pd.DataFrame] = {}
-    if own and p.scorecard is not None:
-        extra["kpi_scorecard"] = p.scorecard
-    if not own and scope in p.municipal_cards and p.mode != "publiek":   # internal only
-        extra["kpi_gemeente"] = p.municipal_cards[scope]
-    if p.trend is not None:
-        extra |= trends.tables_from(p.trend, scope, cfg)
-    if p.previous_trede is not None and scope in p.previous_trede.columns:
-        previous = (p.previous_trede if own else
-                    tables.project("bijlage_2_1_trede", {"bijlage_2_1_trede": p.previous_trede},
-                                   scope, cfg, year - 1))
-        extra["jaarvergelijking_trede"] = trends.year_over_year(
-            computed["bijlage_2_1_trede"], previous, scope, year)
-    for tid, table in extra.items():
-        computed[tid] = table
-        metas[tid] = publish.TableMeta(tid, f"{trends.title(tid, cfg)} — {label} {year}")
+    period = periods.period_for(cfg, year)
+    metas = {}
+    for tid, table in computed.items():
+        if tid in tables.TABLES:
+            title = f"{tables.TABLES[tid][0]} — {scope} {year}"
+        elif tid in finance.TITLES:
+            title = f"{finance.TITLES[tid]} — {label}, {period.name if period else year}"
+        elif tid == "groepen":
+            title = f"{tables.GROUPS_TITLE} — {cfg.name} {year}"
+        else:
+            title = f"{trends.title(tid, cfg)} — {label} {year}"
+        metas[tid] = publish.TableMeta(tid, title,
+                                       layout=tabledefs.layout(tid, table, cfg, scope))
     if "kpi_gemeente" in metas:
         metas["kpi_gemeente"].note = MUNICIPAL_CARD_NOTE
-    if own and cfg.groups and p.mode != "publiek":
-        computed["groepen"] = tables.by_group(p.full, cfg, year)
-        metas["groepen"] = publish.TableMeta("groepen", f"{tables.GROUPS_TITLE} — {cfg.name} "
-                                                        f"{year}")
-    period = periods.period_for(cfg, year)
-    money = p.finance if own else finance.municipal_finance(p.finance, scope)
-    for tid, table in money.items():
-        computed[tid] = table
-        metas[tid] = publish.TableMeta(
-            tid, f"{finance.TITLES[tid]} — {label}, {period.name if period else year}")
     for tid, table in computed.items():
         metas[tid].labels = labels.for_table(tid, table, cfg, scope)
     if p.mode == "publiek":
-        for tid, hidden in public_suppression(p, scope, cfg, computed).items():
-            metas[tid].suppressed = hidden
+        for tid, (hidden, small) in public_suppression(p, scope, cfg, computed).items():
+            metas[tid].suppressed, metas[tid].primary = hidden, small
     reasons = p.inflow_reasons if own else p.inflow_reasons.loc[[scope]]
     if own and len(cfg.municipalities) > charts.MAX_STACKED:
         reasons = reasons.sum().to_frame(short).T
@@ -219,24 +204,15 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str | None 
 
 
 def public_suppression(p: Prepared, scope: str, cfg: Config,
-                       computed: dict[str, pd.DataFrame]) -> dict[str, set]:
-    """Suppressed cells per table for publiek mode. A municipality's tables hide at least what
-    the service's tables hide for the same cells; Bijlage 1 hides what 2.1 hides."""
-    out: dict[str, set] = {}
-    for tid, table in computed.items():
-        if tid == "bijlage_1_treden":
-            continue
-        pattern = None
-        if scope != cfg.short and tid in p.patterns and tid != "bijlage_2_3_totaal":
-            pattern = suppress.municipal_pattern(p.full[tid], p.patterns[tid], table, cfg, scope)
-        elif scope == cfg.short and tid in p.patterns:
-            out[tid] = p.patterns[tid]
-            continue
-        out[tid] = suppress.suppress(tid, table, cfg, scope, pattern)
-    trede = out.get("bijlage_2_1_trede", set())
-    steps = len(cfg.domain.steps)
-    out["bijlage_1_treden"] = {(r, "Aantal klanten") for r, c in trede if c == scope and r < steps}
-    return out
+                       computed: dict[str, pd.DataFrame]) -> dict[str, tuple[set, set]]:
+    """Hidden cells per table for publiek mode, and of those the primary (small) counts:
+    the year's one decision (prepare) read through each table's description, so a count is
+    hidden wherever it is published, on every page."""
+    decision = p.suppression
+    if decision is None:
+        decision = suppress.decide({s: p.scope_tables(s, cfg) for s in cfg.scopes}, cfg)
+        p.suppression = decision
+    return {tid: decision.cells(tid, table, cfg, scope) for tid, table in computed.items()}
 
 
 def period_tables(data, p: periods.Period, cfg: Config, scope: str) -> dict[str, pd.DataFrame]:
@@ -302,8 +278,9 @@ def build_period(source: Path, p: periods.Period, scope: str, out: str | Path | 
         for tid in ("trend_dossiers", *(("periode_kpi",) if scope != cfg.short else ())):
             computed.pop(tid)
             metas.pop(tid)
+        decision = suppress.decide({scope: computed}, cfg)
         for tid, table in computed.items():
-            metas[tid].suppressed = suppress.suppress(tid, table, cfg, scope)
+            metas[tid].suppressed, metas[tid].primary = decision.cells(tid, table, cfg, scope)
     out = Path(out) if out else OUTPUT_DIR / "lab" / p.label / scope
     r = Report(cfg, data.report, p.last, scope, mode, out, computed, metas,
                run_date=dt.date.today().strftime("%d-%m-%Y"), period=p, whole_period=True,
@@ -319,6 +296,30 @@ def build_period(source: Path, p: periods.Period, scope: str, out: str | Path | 
                                              + ": realisatie ten opzichte van het doel"))
     write_outputs(r)
     return r
+
+
+def hidden_counts(r: Report) -> tuple[int, int, int]:
+    """Count cells of this scope's tables: hidden as small (primary), hidden to protect
+    them (secondary), and all count cells (a count shown in two tables counts twice)."""
+    small = secondary = total = 0
+    for tid, table in r.tables.items():
+        if tid not in tabledefs.DESCRIBE:
+            continue
+        counts = tabledefs.layout(tid, table, r.config, r.scope).counts
+        meta = r.metas[tid]
+        total += len(counts)
+        small += sum(c in meta.primary for c in counts)
+        secondary += sum(c in meta.suppressed and c not in meta.primary for c in counts)
+    return small, secondary, total
+
+
+def hidden_summary(r: Report) -> str:
+    """The cost of the protection in words, for the notes sheet."""
+    small, secondary, total = hidden_counts(r)
+    return (f"In deze bijlage ({r.scope}) zijn {small + secondary} van de {total} aantallen "
+            f"afgeschermd: {small} kleine aantallen (primair) en {secondary} andere aantallen "
+            "die nodig zijn om die kleine aantallen te beschermen (secundair). Percentages van "
+            "afgeschermde aantallen zijn ook afgeschermd.")
 
 
 def suppression_rule(cfg: Config) -> str:
@@ -382,14 +383,16 @@ def write_outputs(r: Report) -> None:
     (r.out / "tables").mkdir(parents=True, exist_ok=True)
     (r.out / "figures").mkdir(parents=True, exist_ok=True)
     for tid, table in r.tables.items():
-        publish.write_csv(table, r.out / "tables" / f"{tid}.csv", r.metas[tid])
+        publish.write_csv(table, r.out / "tables" / f"{tid}.csv", r.metas[tid], r.config)
     notes = list(notes_of(r.config).items())
     notes += [(f"Bron: {f.source}", f"SHA-256 {f.sha256}; {f.rows_used} regels gebruikt, "
                f"{f.rows_refused} geweigerd") for f in r.validation.files.values()]
     notes += [(f"Blad {m.sheet}", f"tables/{tid}.csv") for tid, m in r.metas.items()
               if tid in r.tables]
     if r.mode == "publiek":
-        notes.insert(0, ("Onderdrukking", suppression_rule(r.config)))
+        notes[:0] = [("Onderdrukking", suppression_rule(r.config)),
+                     ("Afgeschermd", publish.SUPPRESSED_NOTE),
+                     ("Afgeschermde aantallen", hidden_summary(r))]
     if any(tid in finance.TITLES for tid in r.tables):
         notes += [(f"Financiën: {k.lower()}", v)
                   for k, v in finance.assumptions(r.config, r.period)]
@@ -483,7 +486,11 @@ def show_method(r: Report):
         f"<li>{esc(f.source)}: {publish.fmt_count(f.rows_used)} regels gebruikt, "
         f"{publish.fmt_count(f.rows_refused)} geweigerd; SHA-256 <code>{f.sha256}</code></li>"
         for f in r.validation.files.values())
-    notes = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in notes_of(r.config).items())
+    items = list(notes_of(r.config).items())
+    if r.mode == "publiek":         # the mark, explained once
+        items[:0] = [("Afgeschermd", publish.SUPPRESSED_NOTE),
+                     ("Afgeschermde aantallen", hidden_summary(r))]
+    notes = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
     monthly = "".join(_table_html(r, tid) for tid in MONTHLY)
     if monthly:
         monthly = ("<section><h2>Maandcijfers</h2><details><summary>Maandcijfers en cohorten "

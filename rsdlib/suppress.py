@@ -1,11 +1,22 @@
-"""Small-cell suppression for public outputs: primary, secondary, and the LP range check.
+"""Small-cell suppression for the public version, decided once per year over every table of
+every scope together.
 
-A table's count cells are tied by linear relations (categories add up to their totals,
-municipality blocks to their reasons, municipalities to the service). A suppressed cell is
-safe when, given every published cell and those relations (counts >= 0), its feasible range
-is at least as wide as the threshold. Secondary suppression adds the smallest related
-published cells until every suppressed cell is safe; percentages of a suppressed count or
-denominator are suppressed with it.
+The count cells of all published tables of a year (the service's page and each
+municipality's page) are named by the keys of `rsdlib.tabledefs`: one key wherever the same
+people are counted, so a count hidden in one table is hidden wherever it is published.
+`tabledefs.relations` ties the keys together (categories add up to totals, municipalities to
+the service, 2.3 totaal = uitstroom + indirect, waarvan-rows at most their total; counts are
+non-negative integers).
+
+Primary: counts from 1 to threshold-1 (and zeros when configured). Secondary: for every
+hidden key in turn, the cheapest set of published keys whose suppression lets that key move
+by the threshold while every relation holds, with integer counts (a mixed-integer program
+solved by HiGHS): then no combination of the published cells, within a table, across tables
+or across the pages of a year, narrows a hidden count to a range below the threshold. A
+key's cost grows with its size and is much larger for totals and population counts, so those
+stay published where at all possible. Keys are handled in a fixed order and the solver is
+deterministic, so the same tables give the same pattern. Percentages are hidden with any
+count they use.
 """
 
 from __future__ import annotations
@@ -15,488 +26,268 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from rsdlib import tabledefs
 from rsdlib.config import Config
+from rsdlib.tabledefs import Cell, Key, Relations
 
-Cell = tuple[int, str]        # (row position, column label)
+POPULATION_WEIGHT = 1000.0     # a population count is hidden only when nothing else can do
+# Search limits that do not depend on the machine's speed (a time limit would): the best
+# pattern found within them is used, so the same tables always give the same pattern.
+MILP_OPTIONS = {"node_limit": 200, "mip_rel_gap": 0.02}
+TOTAL_WEIGHT = 3.0             # a total of other cells (an area's row, a column total, the service)
 
 
 @dataclass
-class Structure:
-    """The count cells of a table, their linear relations, and what each percentage uses."""
+class Decision:
+    """The keys a year's public version hides: primary (small counts) and all (with the
+    secondary keys that protect them)."""
 
-    counts: list[Cell] = field(default_factory=list)
-    equations: list[tuple[list[Cell], Cell]] = field(default_factory=list)   # sum(parts) = total
-    at_most: list[tuple[Cell, Cell]] = field(default_factory=list)           # a <= b
-    pct: dict[Cell, list[Cell]] = field(default_factory=dict)                # % -> its counts
+    threshold: int
+    primary: set[Key] = field(default_factory=set)
+    hidden: set[Key] = field(default_factory=set)
 
-    def partners(self, cell: Cell) -> list[Cell]:
-        """Cells that share a relation with `cell`."""
-        out: list[Cell] = []
-        for parts, total in self.equations:
-            group = [*parts, total]
-            if cell in group:
-                out += [c for c in group if c != cell]
-        for a, b in self.at_most:
-            if cell in (a, b):
-                out.append(b if cell == a else a)
-        return list(dict.fromkeys(out))
+    def payload(self) -> dict:
+        """As JSON data (the batch's cache): keys as lists, in a fixed order."""
+        return {"threshold": self.threshold,
+                "primary": [_json(k) for k in sorted(self.primary, key=_order)],
+                "secondary": [_json(k) for k in sorted(self.hidden - self.primary, key=_order)]}
 
+    @classmethod
+    def from_payload(cls, data: dict) -> Decision:
+        primary = {_key(k) for k in data["primary"]}
+        return cls(int(data["threshold"]), primary,
+                   primary | {_key(k) for k in data["secondary"]})
 
-def _pos(table: pd.DataFrame, label: str) -> list[int]:
-    return [i for i, r in enumerate(table.index) if r == label]
-
-
-def _grid(table: pd.DataFrame, rows: list[int], total_row: int | None, parts: list[str],
-          total_col: str | None) -> Structure:
-    """Categories add up to a total row per column; parts add up to a total column per row."""
-    s = Structure()
-    cols = [*parts, *([total_col] if total_col else [])]
-    all_rows = [*rows, *([total_row] if total_row is not None else [])]
-    s.counts = [(r, c) for r in all_rows for c in cols]
-    if total_row is not None:
-        for c in cols:
-            s.equations.append(([(r, c) for r in rows], (total_row, c)))
-    if total_col and parts:
-        for r in all_rows:
-            s.equations.append(([(r, c) for c in parts], (r, total_col)))
-    return s
+    def cells(self, tid: str, table: pd.DataFrame, config: Config,
+              scope: str) -> tuple[set[Cell], set[Cell]]:
+        """A published table's hidden cells (counts and the percentages that use them) and,
+        of those, the primary count cells."""
+        lay = tabledefs.layout(tid, table, config, scope)
+        hidden = {c for c, k in lay.counts.items() if k in self.hidden}
+        hidden |= {c for c, uses in lay.pct.items() if any(k in self.hidden for k in uses)}
+        return hidden, {c for c, k in lay.counts.items() if k in self.primary}
 
 
-def _peildatum(table: pd.DataFrame, config: Config, scope: str) -> Structure:
-    total = _pos(table, "Totaal")
-    rows = [i for i in range(len(table)) if i not in total]
-    if scope == config.short:
-        s = _grid(table, rows, total[0] if total else None, list(config.municipalities),
-                  config.short)
-        denominator = [(total[0], config.short)] if total else []
-        for r in range(len(table)):
-            s.pct[(r, "%")] = [(r, config.short), *denominator]
-    else:
-        s = Structure(counts=[(r, c) for r in range(len(table)) for c in (scope, config.short)])
-        if total:
-            for c in (scope, config.short):
-                s.equations.append(([(r, c) for r in rows], (total[0], c)))
-            s.at_most += [((r, scope), (r, config.short)) for r in range(len(table))]
-        denominator = [(total[0], scope)] if total else []
-        for r in range(len(table)):
-            s.pct[(r, "%")] = [(r, scope), *denominator]
-    return s
+def _json(key: Key) -> list:
+    return [_json(p) if isinstance(p, tuple) else p for p in key]
 
 
-def _migratie(table: pd.DataFrame, config: Config, scope: str) -> Structure:
-    rows = list(range(len(table)))
-    if scope == config.short:
-        s = Structure(
-            counts=[(r, c) for r in rows for c in (*config.municipalities, config.short)],
-            equations=[([(r, m) for m in config.municipalities], (r, config.short))
-                       for r in rows])
-        col = config.short
-    else:
-        s = Structure(counts=[(r, c) for r in rows for c in (scope, config.short)])
-        s.at_most += [((r, scope), (r, config.short)) for r in rows]
-        col = scope
-    mig, stat = _pos(table, "Migratieachtergrond"), _pos(table, "waarvan Statushouders")
-    for c in {col, config.short}:
-        if mig and stat:
-            s.at_most.append(((stat[0], c), (mig[0], c)))
-    for r in rows:
-        s.pct[(r, "%")] = [(r, col)]
-    return s
+def _key(data: list) -> Key:
+    return tuple(_key(p) if isinstance(p, list) else p for p in data)
 
 
-CLASSES = ("Migratie achtergrond", "Status houder", "Overig")
-
-
-def _blocks(table: pd.DataFrame, config: Config) -> dict[str, list[int]]:
-    """Row positions of each municipality block (its own row first)."""
-    out: dict[str, list[int]] = {}
-    current = None
-    for i, label in enumerate(table.index):
-        if label in config.municipalities:
-            current = label
-            out[current] = [i]
-        elif label == "Eindtotaal" or label.startswith("%") or label.startswith(config.short + " "):
-            current = None
-        elif current is not None:
-            out[current].append(i)
-    return out
-
-
-def _block_table(table: pd.DataFrame, config: Config, waarvan: str | None = None,
-                 service_rows: dict[str, str] | None = None) -> Structure:
-    """Municipality blocks (own row = sum of its rows), Eindtotaal, service rows; row sums."""
-    s = Structure()
-    count_rows = [i for i, r in enumerate(table.index) if not str(r).startswith("%")]
-    s.counts = [(r, c) for r in count_rows for c in (*CLASSES, "Eindtotaal")]
-    for r in count_rows:
-        s.equations.append(([(r, c) for c in CLASSES], (r, "Eindtotaal")))
-    blocks = _blocks(table, config)
-    end = _pos(table, "Eindtotaal")
-    for rows in blocks.values():
-        head, members = rows[0], rows[1:]
-        parts = [r for r in members if table.index[r] != waarvan]
-        if parts:
-            for c in (*CLASSES, "Eindtotaal"):
-                s.equations.append(([(r, c) for r in parts], (head, c)))
-        for r in members:
-            if table.index[r] == waarvan:
-                s.at_most += [((r, c), (head, c)) for c in (*CLASSES, "Eindtotaal")]
-    complete = len(blocks) == len(config.municipalities)
-    if end and complete:
-        for c in (*CLASSES, "Eindtotaal"):
-            s.equations.append(([(rows[0], c) for rows in blocks.values()], (end[0], c)))
-    elif end:
-        for rows in blocks.values():
-            s.at_most += [((rows[0], c), (end[0], c)) for c in (*CLASSES, "Eindtotaal")]
-    for service_label, member_label in (service_rows or {}).items():
-        target = _pos(table, service_label)
-        if not target:
-            continue
-        members = [r for rows in blocks.values() for r in rows if table.index[r] == member_label]
-        for c in (*CLASSES, "Eindtotaal"):
-            if complete:
-                s.equations.append(([(r, c) for r in members], (target[0], c)))
-            else:
-                s.at_most += [((r, c), (target[0], c)) for r in members]
-    total_label = f"{config.short} totaal"
-    if end and _pos(table, total_label):
-        t = _pos(table, total_label)[0]
-        svc = [_pos(table, lab)[0] for lab in (service_rows or {}) if _pos(table, lab)]
-        for c in (*CLASSES, "Eindtotaal"):
-            s.equations.append(([(end[0], c)], (t, c)))
-            if svc:
-                s.equations.append(([(r, c) for r in svc], (t, c)))
-    if end:
-        grand = (end[0], "Eindtotaal")
-        for r in count_rows:
-            s.pct[(r, "%")] = [(r, "Eindtotaal"), grand]
-        for r in _pos(table, "% per achtergrond klant"):
-            for c in (*CLASSES, "Eindtotaal"):
-                s.pct[(r, c)] = [(end[0], c), grand]
-    return s
-
-
-def _totaal(table: pd.DataFrame) -> Structure:
-    s = Structure(counts=[(0, c) for c in (*CLASSES, "Eindtotaal")])
-    s.equations.append(([(0, c) for c in CLASSES], (0, "Eindtotaal")))
-    for c in (*CLASSES, "Eindtotaal"):
-        s.pct[(1, c)] = [(0, c), (0, "Eindtotaal")]
-    return s
-
-
-def _dossiers(table: pd.DataFrame, config: Config) -> Structure:
-    a, b = table.columns[:2]
-    rows = list(range(len(table)))
-    s = Structure(counts=[(r, c) for r in rows for c in (a, b)])
-    service = _pos(table, config.name)[0]
-    munis = [r for r in rows if r != service]
-    for c in (a, b):
-        if len(munis) == len(config.municipalities):
-            s.equations.append(([(r, c) for r in munis], (service, c)))
-        else:
-            s.at_most += [((r, c), (service, c)) for r in munis]
-    for r in rows:
-        s.pct[(r, table.columns[2])] = [(r, a), (r, b)]
-    return s
-
-
-def _plain_counts(table: pd.DataFrame, columns: list[str]) -> Structure:
-    return Structure(counts=[(r, c) for r in range(len(table)) for c in columns])
-
-
-def _count_rows(table: pd.DataFrame) -> list[int]:
-    """Rows of a scorecard that count people: unit `aantal` (not a %, not a mark entered by
-    hand); without a unit column, the rows not marked as percentages."""
-    if "Eenheid" in table.columns:
-        return [r for r, unit in enumerate(table["Eenheid"]) if unit == "aantal"]
-    return [r for r, lab in enumerate(table.index) if lab not in table.attrs.get("pct_rows", ())]
-
-
-def as_in(table: pd.DataFrame, config: Config) -> Config:
-    """The configuration as the table's year has it: a municipality that a reorganisation
-    ended (or had not begun) and that the table does not name is not part of it."""
-    if not config.changes:
-        return config
-    named = {str(x) for x in (*table.index, *table.columns)}
-    moved = {m for c in config.changes for m in (*c.ended, *c.new)}
-    keep = [m for m in config.municipalities if m in named or m not in moved]
-    if len(keep) == len(config.municipalities):
-        return config
-    return config.model_copy(update={"service": config.service.model_copy(
-        update={"municipalities": keep})})
-
-
-def structure(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Structure | None:
-    """The linear relations of a published table; None for tables that hold no person counts."""
-    config = as_in(table, config)
-    if tid in ("bijlage_2_1_trede", "bijlage_2_1_leeftijd", "bijlage_2_2_uitkeringsduur",
-               "bijlage_2_2_geslacht"):
-        return _peildatum(table, config, scope)
-    if tid == "bijlage_2_2_migratie":
-        return _migratie(table, config, scope)
-    if tid == "bijlage_2_3_uitstroom":
-        return _block_table(table, config)
-    if tid == "bijlage_2_3_indirect":
-        return _block_table(table, config)
-    if tid == "bijlage_2_3_totaal":
-        return _totaal(table)
-    if tid == "bijlage_2_4_instroom_reden":
-        short = config.short
-        return _block_table(table, config, waarvan="Binnen periode van 6 mnd weer ingestroomd",
-                            service_rows={
-                                f"{short} Instroom Direct": "Direct (Bijv. Ontslag, einde WW etc.)",
-                                f"{short} Instroom Indirect": "Indirect (Bijv. echtscheiding)",
-                                f"{short} Niet-Uitkeringsgerechtigden":
-                                    "Instroom Niet-Uitkeringsgerechtigden"})
-    if tid == "bijlage_2_5_instroom_groep":
-        short = config.short
-        return _block_table(table, config, service_rows={
-            f"{short} {unit_short}": label
-            for label, unit_short in config.domain.unit_rows.values()})
-    if tid == "bijlage_2_6_dossiers":
-        return _dossiers(table, config)
-    if tid == "bijlage_1_treden":
-        return _plain_counts(table, ["Aantal klanten"])
-    if tid == "kpi_scorecard":
-        return Structure(counts=[(r, "Realisatie") for r in _count_rows(table)])
-    if tid == "kpi_gemeente":          # the municipality's count beside the service's
-        rows = _count_rows(table)
-        s = Structure(counts=[(r, c) for r in rows for c in (scope, config.short)])
-        s.at_most = [((r, scope), (r, config.short)) for r in rows]
-        return s
-    if tid == "periode_kpi":           # counts per year add up to the period's count
-        rows = _count_rows(table)
-        years = [c for c in table.columns if str(c).isdigit()]
-        s = Structure()
-        for r in rows:
-            have = [(r, c) for c in years if pd.notna(table.iloc[r][c])]
-            s.counts += [*have, (r, "Periode")]
-            s.equations.append((have, (r, "Periode")))
-            if f"Periode {config.short}" in table.columns:
-                s.counts.append((r, f"Periode {config.short}"))
-                s.at_most.append(((r, "Periode"), (r, f"Periode {config.short}")))
-        return s
-    return None
-
-
-# --------------------------------------------------------------------------- LP
-
-
-def ranges(table: pd.DataFrame, s: Structure, suppressed: set[Cell],
-           cells: list[Cell] | None = None) -> dict[Cell, tuple[float, float]]:
-    """Feasible [min, max] of suppressed cells given the published ones (LP relaxation)."""
-    from scipy.optimize import linprog
-
-    index = {c: i for i, c in enumerate(s.counts)}
-    n = len(index)
-    bounds = []
-    for c in s.counts:
-        if c in suppressed:
-            bounds.append((0, None))
-        else:
-            v = float(table.iloc[c[0]][c[1]])
-            bounds.append((v, v))
-    a_eq, b_eq = [], []
-    for parts, total in s.equations:
-        row = np.zeros(n)
-        for p in parts:
-            row[index[p]] += 1
-        row[index[total]] -= 1
-        a_eq.append(row)
-        b_eq.append(0.0)
-    a_ub, b_ub = [], []
-    for a, b in s.at_most:
-        row = np.zeros(n)
-        row[index[a]] += 1
-        row[index[b]] -= 1
-        a_ub.append(row)
-        b_ub.append(0.0)
-    out = {}
-    for c in cells if cells is not None else sorted(suppressed):
-        if c not in index:
-            continue
-        lo_hi = []
-        for sign in (1, -1):
-            obj = np.zeros(n)
-            obj[index[c]] = sign
-            res = linprog(obj, A_ub=np.array(a_ub) if a_ub else None,
-                          b_ub=np.array(b_ub) if b_ub else None,
-                          A_eq=np.array(a_eq) if a_eq else None,
-                          b_eq=np.array(b_eq) if b_eq else None, bounds=bounds, method="highs")
-            if res.status == 3:          # unbounded
-                lo_hi.append(np.inf if sign == -1 else 0.0)
-            else:
-                lo_hi.append(sign * res.fun)
-        out[c] = (lo_hi[0], lo_hi[1])
-    return out
-
-
-def primary(table: pd.DataFrame, s: Structure, threshold: int, zeros: bool) -> set[Cell]:
-    """Counts from 1 to threshold-1 (and zeros when they are disclosive)."""
-    out = set()
-    for c in s.counts:
-        v = table.iloc[c[0]][c[1]]
-        if pd.isna(v):
-            continue
-        if 0 < v < threshold or (zeros and v == 0):
-            out.add(c)
-    return out
-
-
-def _candidates(s: Structure, cell: Cell, suppressed: set[Cell]) -> list[Cell]:
-    """Published cells related to `cell`, nearest first: its own relations, then (when all of
-    those are suppressed) the relations of the suppressed cells around it, and so on."""
-    seen, frontier = {cell}, [cell]
-    while frontier:
-        published, hidden = [], []
-        for c in frontier:
-            for p in s.partners(c):
-                if p in seen:
-                    continue
-                seen.add(p)
-                (hidden if p in suppressed else published).append(p)
-        if published:
-            return published
-        frontier = hidden
-    return []
-
-
-def _protect(table: pd.DataFrame, s: Structure, cell: Cell, suppressed: set[Cell],
-             threshold: int) -> set[Cell]:
-    """The cheapest set of published cells whose suppression lets `cell` move by `threshold`.
-
-    An LP finds a direction v with v[cell] = 1 that keeps every relation (E v = 0), keeps
-    counts non-negative and inequalities true over a move of `threshold`, and costs the least
-    in published cells (a cell's cost is its size, so small cells are used first). Its support
-    is the pattern to suppress (in a 2D table: a rectangle).
-    """
-    from scipy.optimize import linprog
-
-    index = {c: i for i, c in enumerate(s.counts)}
-    n = len(index)
-    values = np.array([float(table.iloc[c[0]][c[1]]) for c in s.counts])
-    cost = np.array([1e-6 if c in suppressed else 1.0 + v for c, v in zip(s.counts, values,
-                                                                          strict=True)])
-    a_eq, b_eq = [], []
-    for parts, total in s.equations:
-        row = np.zeros(2 * n)
-        for p in parts:
-            row[index[p]] += 1
-            row[n + index[p]] -= 1
-        row[index[total]] -= 1
-        row[n + index[total]] += 1
-        a_eq.append(row)
-        b_eq.append(0.0)
-    one = np.zeros(2 * n)
-    one[index[cell]] = 1
-    one[n + index[cell]] = -1
-    a_eq.append(one)
-    b_eq.append(1.0)
-    a_ub, b_ub = [], []
-    for a, b in s.at_most:           # value_a + U v_a <= value_b + U v_b
-        row = np.zeros(2 * n)
-        row[index[a]] += threshold
-        row[n + index[a]] -= threshold
-        row[index[b]] -= threshold
-        row[n + index[b]] += threshold
-        a_ub.append(row)
-        b_ub.append(values[index[b]] - values[index[a]])
-    bounds = [(0, None)] * n + [(0, v / threshold) for v in values]   # counts stay >= 0
-    res = linprog(np.concatenate([cost, cost]), A_eq=np.array(a_eq), b_eq=np.array(b_eq),
-                  A_ub=np.array(a_ub) if a_ub else None, b_ub=np.array(b_ub) if b_ub else None,
-                  bounds=bounds, method="highs")
-    if res.status != 0:
-        return set()
-    v = res.x[:n] - res.x[n:]
-    return {c for c, i in index.items() if abs(v[i]) > 1e-9 and c not in suppressed}
-
-
-def secondary(table: pd.DataFrame, s: Structure, suppressed: set[Cell],
-              threshold: int) -> set[Cell]:
-    """Add related published cells until every suppressed cell's range is at least the
-    threshold wide. Each step takes the smallest candidate that can close the gap (else the
-    largest), so little is lost; cells are handled in table order, so the result is
-    deterministic."""
-    suppressed = set(suppressed)
-    queue = sorted(suppressed)
-    done: set[Cell] = set()
-
-    def value(p: Cell) -> float:
-        return float(table.iloc[p[0]][p[1]])
-
-    while queue:
-        cell = queue.pop(0)
-        if cell in done:
-            continue
-        while True:
-            lo, hi = ranges(table, s, suppressed, [cell])[cell]
-            if hi - lo >= threshold:
-                break
-            pattern = _protect(table, s, cell, suppressed, threshold)
-            if pattern:
-                suppressed |= pattern
-                queue.extend(sorted(pattern))
+def key_values(published: dict[str, dict[str, pd.DataFrame]], config: Config) -> dict[Key, float]:
+    """The value of every count key of a year's published tables ({scope: {tid: table}}).
+    The same key must have the same value wherever it is published."""
+    values: dict[Key, float] = {}
+    for scope, tabs in published.items():
+        for tid, table in tabs.items():
+            if tid not in tabledefs.DESCRIBE:
                 continue
-            candidates = _candidates(s, cell, suppressed)
-            if not candidates:
-                break
-            needed = threshold - (hi - lo)
-            big_enough = [p for p in candidates if value(p) >= needed]
-
-            def shared(p: Cell, hidden: set[Cell] = suppressed) -> int:
-                """Hidden cells it already relates to: patterns stay compact."""
-                return sum(q in hidden for q in s.partners(p))
-
-            pick = (min(big_enough, key=lambda p: (-shared(p), value(p), p[0], str(p[1])))
-                    if big_enough else
-                    max(candidates, key=lambda p: (value(p), shared(p), -p[0], str(p[1]))))
-            suppressed.add(pick)
-            queue.append(pick)
-        done.add(cell)
-    return suppressed
+            for (r, c), key in tabledefs.layout(tid, table, config, scope).counts.items():
+                v = float(table.iloc[r][c])
+                if key in values and values[key] != v:
+                    raise ValueError(f"{tid} ({scope}): {key} is {v}, elders {values[key]}")
+                values[key] = v
+    return values
 
 
-def with_percentages(s: Structure, suppressed: set[Cell]) -> set[Cell]:
-    """The suppressed counts plus every percentage that uses one of them."""
-    return suppressed | {p for p, uses in s.pct.items() if any(u in suppressed for u in uses)}
+def _order(key: Key) -> tuple:
+    return tuple("" if p is None else str(p) for p in key)
 
 
-def suppress(tid: str, table: pd.DataFrame, config: Config, scope: str,
-             pattern: set[Cell] | None = None) -> set[Cell]:
-    """The cells to hide in a public table: primary, secondary, and dependent percentages.
+def components(keys: list[Key], rel: Relations) -> list[tuple[list[Key], Relations]]:
+    """The keys split into groups no relation connects (clients at 31-12, inflow, outflow,
+    dossiers, ...), each with its relations: each group is protected on its own."""
+    parent = {k: k for k in keys}
 
-    `pattern` carries the suppressed counts of the same cells in the service table, so that a
-    municipality's table never publishes what the service table hides.
-    """
-    s = structure(tid, table, config, scope)
-    if s is None:
-        return set()
+    def find(k: Key) -> Key:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for parts, total in rel.equations:
+        for p in parts:
+            parent[find(p)] = find(total)
+    for x, y in rel.at_most:
+        parent[find(x)] = find(y)
+    groups: dict[Key, list[Key]] = {}
+    for k in keys:
+        groups.setdefault(find(k), []).append(k)
+    out = []
+    for members in groups.values():
+        inside = set(members)
+        sub = Relations([(ps, t) for ps, t in rel.equations if t in inside],
+                        [(x, y) for x, y in rel.at_most if x in inside])
+        out.append((members, sub))
+    return out
+
+
+class _System:
+    """The relations of one group of keys as matrices (keys in a fixed order)."""
+
+    def __init__(self, keys: list[Key], values: dict[Key, float], rel: Relations,
+                 short: str) -> None:
+        self.keys = sorted(keys, key=_order)
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.x = np.array([values[k] for k in self.keys])
+        n = len(self.keys)
+        eq = np.zeros((len(rel.equations), n))
+        for i, (parts, total) in enumerate(rel.equations):
+            for p in parts:
+                eq[i, self.index[p]] += 1
+            eq[i, self.index[total]] -= 1
+        ub = np.zeros((len(rel.at_most), n))
+        for i, (a, b) in enumerate(rel.at_most):
+            ub[i, self.index[a]] += 1
+            ub[i, self.index[b]] -= 1
+        self.eq, self.ub = eq, ub
+        self.cost = np.array([_cost(k, values[k], short) for k in self.keys])
+        self.bound = 4                # a key moves by at most this many thresholds
+
+    def _move(self, cell: Key, cols: np.ndarray, cost: np.ndarray,
+              threshold: int) -> np.ndarray | None:
+        """An integer move w of the keys `cols` (the others stay) with w[cell] = threshold,
+        every relation kept and every count >= 0, costing sum(cost |w|) the least; None when
+        there is none. Solved as an LP first: these systems nearly always have an integral
+        optimal vertex; a mixed-integer program only when it is not."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        h = len(cols)
+        cons = []
+        if len(self.eq):
+            e = self.eq[:, cols]
+            cons.append(LinearConstraint(np.hstack([e, -e]), 0, 0))
+        if len(self.ub):                     # x_a + w_a <= x_b + w_b
+            u = self.ub[:, cols]
+            cons.append(LinearConstraint(np.hstack([u, -u]), -np.inf, -self.ub @ self.x))
+        one = np.zeros(2 * h)
+        j = int(np.flatnonzero(cols == self.index[cell])[0])
+        one[j], one[h + j] = 1, -1
+        cons.append(LinearConstraint(one, threshold, threshold))
+        big = float(self.bound * threshold)
+        bounds = Bounds(np.zeros(2 * h), np.concatenate([np.full(h, big),
+                                                          np.minimum(self.x[cols], big)]))
+        c = np.concatenate([cost, cost])
+        res = milp(c, constraints=cons, bounds=bounds)
+        if res.x is None:
+            return None
+        if np.allclose(res.x, np.round(res.x), atol=1e-7):
+            x = np.round(res.x)
+        else:
+            res = milp(c, constraints=cons, bounds=bounds, integrality=np.ones(2 * h),
+                       options=MILP_OPTIONS)
+            if res.x is None:
+                return None
+            x = np.round(res.x)
+        return x[:h] - x[h:]
+
+    def safe(self, cell: Key, hidden: set[Key], threshold: int) -> bool:
+        """Whether `cell` can already be `threshold` larger moving hidden keys only."""
+        cols = np.array([i for i, k in enumerate(self.keys) if k in hidden])
+        return self._move(cell, cols, np.ones(len(cols)), threshold) is not None
+
+    def protect(self, cell: Key, hidden: set[Key], threshold: int) -> set[Key] | None:
+        """The cheapest published keys to hide so that `cell` can be `threshold` larger with
+        all relations holding and all counts non-negative integers (None: it cannot). A
+        published key's cost per unit it moves is its `_cost`; hidden keys move for free."""
+        cols = np.arange(len(self.keys))
+        cost = np.array([1e-3 if k in hidden else c for k, c in zip(self.keys, self.cost,
+                                                                      strict=True)])
+        w = self._move(cell, cols, cost, threshold)
+        if w is None:
+            return None
+        return {k for k, v in zip(self.keys, w, strict=True) if v != 0 and k not in hidden}
+
+
+def _cost(key: Key, value: float, short: str) -> float:
+    """What hiding a key loses: about one cell (a little more for a larger count), more for a
+    total of other cells, much more for a population count. Measured on the demo exports,
+    costs by cell rather than by size hide the fewest cells."""
+    base = 1.0 + 0.01 * value
+    if tabledefs.is_population(key):
+        return base * POPULATION_WEIGHT
+    if key[1] == short or key[2] is None or key[3] is None and key[0] != "klanten":
+        return base * TOTAL_WEIGHT
+    return base
+
+
+def primary(values: dict[Key, float], threshold: int, zeros: bool) -> set[Key]:
+    """Counts from 1 to threshold-1 (and zeros when they are disclosive)."""
+    return {k for k, v in values.items() if 0 < v < threshold or (zeros and v == 0)}
+
+
+def decide(published: dict[str, dict[str, pd.DataFrame]], config: Config) -> Decision:
+    """The year's suppression over every published table of every scope ({scope: {tid:
+    table}}): primary, then secondary until every hidden key can move by the threshold."""
     threshold = config.publication.threshold
     zeros = config.publication.zeros_disclosive
-    hidden = primary(table, s, threshold, zeros) | (pattern or set())
-    hidden = {c for c in hidden if c in set(s.counts)}
-    hidden = secondary(table, s, hidden, threshold)
-    return with_percentages(s, hidden)
+    values = key_values(published, config)
+    rel = tabledefs.relations(set(values), config).holding(values)
+    bad = tabledefs.check(rel, values)
+    if bad:
+        raise ValueError("de tabelbeschrijving klopt niet met de cijfers: " + "; ".join(bad[:5]))
+    first = primary(values, threshold, zeros)
+    decision = Decision(threshold, first, set(first))
+    if not first:
+        return decision
+    systems = {}
+    for members, sub in components(sorted(values, key=_order), rel):
+        system = _System(members, values, sub, config.short)
+        systems |= dict.fromkeys(members, system)
+    hidden = decision.hidden
+    queue = sorted(first, key=_order)
+    done: set[Key] = set()
+    while queue:
+        key = queue.pop(0)
+        if key in done:
+            continue
+        done.add(key)
+        system = systems[key]
+        if system.safe(key, hidden, threshold):
+            continue
+        extra = system.protect(key, hidden, threshold)
+        if extra is None:            # cannot move up: a bound holds it (never for counts >= 0)
+            continue
+        hidden |= extra
+        queue.extend(sorted(extra, key=_order))
+    return decision
 
 
-def view_positions(full: pd.DataFrame, view: pd.DataFrame, config: Config,
-                   scope: str) -> dict[int, int]:
-    """Row positions of a municipality's view in the service table (same cells)."""
-    if list(view.index) == list(full.index):
-        return {i: i for i in range(len(view))}
-    blocks = _blocks(full, config)
-    if scope in blocks:
-        end = _pos(full, "Eindtotaal")
-        rows = blocks[scope] + (list(range(end[0], len(full))) if end else [])
-    else:
-        rows = [i for i, r in enumerate(full.index) if r in set(view.index)]
-    return dict(enumerate(rows))
+def ranges(values: dict[Key, float], rel: Relations, hidden: set[Key],
+           integer: bool = False) -> dict[Key, tuple[float, float]]:
+    """Feasible [min, max] of every hidden key given the published ones and the relations
+    (LP, or integer programming): what an attacker with these relations can learn."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
-
-def municipal_pattern(full: pd.DataFrame, full_hidden: set[Cell], view: pd.DataFrame,
-                      config: Config, scope: str) -> set[Cell]:
-    """The service table's suppressed counts, mapped onto a municipality's view."""
-    config = as_in(full, config)
-    pos = view_positions(full, view, config, scope)
-    inverse = {v: k for k, v in pos.items()}
-    return {(inverse[r], c) for r, c in full_hidden if r in inverse and c in view.columns}
+    keys = sorted(values, key=_order)
+    index = {k: i for i, k in enumerate(keys)}
+    n = len(keys)
+    lo = np.array([0.0 if k in hidden else values[k] for k in keys])
+    hi = np.array([np.inf if k in hidden else values[k] for k in keys])
+    cons = []
+    if rel.equations:
+        a = np.zeros((len(rel.equations), n))
+        for i, (parts, total) in enumerate(rel.equations):
+            for p in parts:
+                a[i, index[p]] += 1
+            a[i, index[total]] -= 1
+        cons.append(LinearConstraint(a, 0, 0))
+    if rel.at_most:
+        a = np.zeros((len(rel.at_most), n))
+        for i, (x, y) in enumerate(rel.at_most):
+            a[i, index[x]] += 1
+            a[i, index[y]] -= 1
+        cons.append(LinearConstraint(a, -np.inf, 0))
+    out = {}
+    for k in sorted(hidden, key=_order):
+        ends = []
+        for sign in (1, -1):
+            c = np.zeros(n)
+            c[index[k]] = sign
+            res = milp(c, constraints=cons, bounds=Bounds(lo, hi),
+                       integrality=np.ones(n) if integer else None)
+            ends.append(np.inf if res.status != 0 else sign * res.fun)
+        out[k] = (ends[0], ends[1])
+    return out

@@ -300,14 +300,11 @@ def exports(tmp_path_factory, demo, config, achterhoek_dir, achterhoek_config):
 # 2019 is the same for every seed (the demo meets the 2019 publication exactly).
 CASES = [(LIEMERS, 2019, 2019), (LIEMERS, 2019, 2025), (LIEMERS, 1, 2025), (LIEMERS, 2, 2025),
          (ACHTERHOEK, 2019, 2025)]
-# Expected to fail on today's suppression by its assertion only (an error is a failure).
-JOINT = pytest.mark.xfail(strict=True, raises=AssertionError,
-                          reason="issue 13: joint suppression (s13)")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("config_path,seed,year", [
-    pytest.param(*case, marks=JOINT,
+    pytest.param(*case,
                  id=f"{'achterhoek' if case[0] else 'liemers'}-seed{case[1]}-{case[2]}")
     for case in CASES])
 def test_no_public_cell_can_be_narrowed_below_the_threshold(tmp_path, exports, config_path,
