@@ -171,8 +171,15 @@ def encode_part(fields: dict) -> bytes:
     blobs: list[bytes] = []
 
     def frame(df: pd.DataFrame) -> dict:
+        # months (a period index) go to Arrow as their first day: pandas' own Arrow type for
+        # periods is only known to a process that has converted a period before, so a kernel
+        # reading the cache first would get the bare ordinals (576, 577, ... for 2018-01)
+        periods = {}
+        if isinstance(df.index, pd.PeriodIndex):
+            periods = {"index": df.index.freqstr}
+            df = df.set_axis(df.index.to_timestamp(), axis=0)
         blobs.append(_frame_bytes(df))
-        return {"frame": len(blobs) - 1, "attrs": df.attrs,
+        return {"frame": len(blobs) - 1, "attrs": df.attrs, "periods": periods,
                 "object_labels": [_levels(df.columns, i).dtype == object
                                   for i in range(df.columns.nlevels)]}
 
@@ -209,6 +216,8 @@ def decode_part(data: bytes) -> dict:
         def frame(spec: dict) -> pd.DataFrame:
             df = _frame(z.read(f"{int(spec['frame'])}.arrow"))
             df.attrs.update(spec["attrs"])
+            if "index" in spec.get("periods", {}):
+                df.index = pd.DatetimeIndex(df.index).to_period(spec["periods"]["index"])
             # Arrow has one string type: column labels that were Python objects come back
             # as pandas' str; give them back their dtype
             objects = spec["object_labels"]

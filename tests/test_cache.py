@@ -3,6 +3,8 @@ recorded when it was written, rebuilt from the export when it fails (issue 14, c
 
 import io
 import pickle
+import subprocess
+import sys
 import zipfile
 
 import pandas as pd
@@ -42,6 +44,23 @@ def test_prepared_parts_come_back_exactly_without_pickle(demo, config, mode):
         back = prepared.decode_part(data)
         for name in fields:
             assert_same(fields[name], back[name], name)
+
+
+def test_months_come_back_as_months_in_a_process_that_only_reads(demo, config, tmp_path):
+    """A kernel reads the cache before it has converted any period itself: the monthly
+    index must still come back as months (it came back as ordinals, 576 for 2018-01)."""
+    prep = prepared.prepare(demo, 2019, config, "intern")
+    written = prep.scope_part(config.short, config)
+    path = tmp_path / "gedeeld.zip"
+    path.write_bytes(prepared.encode_part(written))
+    probe = ("import sys\nfrom rsdlib import prepared\n"
+             "p = prepared.decode_part(open(sys.argv[1], 'rb').read())\n"
+             "i = p['trend'].flows.index\nprint(i.dtype, i[0], i[-1])")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True,
+                          text=True, check=True)
+    months = written["trend"].flows.index
+    assert done.stdout.split() == [str(months.dtype), str(months[0]), str(months[-1])]
+    assert str(months[0]) == "2018-01"
 
 
 class Planted:
