@@ -73,18 +73,17 @@ PCT = "%"
 PCT_ROW = "% per achtergrond klant"
 BINNEN = "Binnen periode van 6 mnd weer ingestroomd"
 # The member rows of a municipality's block that add up to its row, and the service row
-# ("<short><suffix>") that adds them up over the municipalities.
+# ("<short><suffix>") that adds them up over the municipalities. 2.4's rows are fixed by the
+# specification. 2.5's are not: its units (and the labels of its NUG and "no step" rows) come
+# from each region's configuration, so they are read from the table itself (group_kinds).
 MEMBERS = {
     REDEN: {"Instroom Niet-Uitkeringsgerechtigden": " Niet-Uitkeringsgerechtigden",
             "Direct (Bijv. Ontslag, einde WW etc.)": " Instroom Direct",
             "Indirect (Bijv. echtscheiding)": " Instroom Indirect"},
-    GROEP: {"Unit Zorg en Ondersteuning (tr.1,2a,6zgp)": " Z&O",
-            "Unit Werk (tr.2b tm 6)": " Werk",
-            "Niet-Uitkeringsgerechtigden": " Niet-uitkeringsgerechtigden",
-            "Geen Trede": " Geen trede"},
 }
 SERVICE_TOTAL = " totaal"
-NUG = {REDEN: "Instroom Niet-Uitkeringsgerechtigden", GROEP: "Niet-Uitkeringsgerechtigden"}
+NUG = {REDEN: "Instroom Niet-Uitkeringsgerechtigden"}
+NUG_WORD = "niet-uitkeringsgerechtigd"      # 2.5's NUG row, whatever its configured label
 WAARVAN_STATUS = ("waarvan Statushouders", "Migratieachtergrond")
 
 EPS = 1e-7                      # slack on rounding bounds (floating point, not information)
@@ -169,10 +168,38 @@ class Blocks:
     service_rows: dict[str, int]               # label -> row (after the % row)
 
 
+def group_kinds(table: Table) -> dict[str, str]:
+    """2.5's member rows and the service row that adds each up, read from the labels: the
+    rows after the % row are the service's rows, one per member kind in block order and its
+    "... totaal"; a block is a municipality's row followed by one row per kind, so the first
+    block's rows after its municipality name the kinds (the region's configured units, its
+    NUG row and its "no step" row). Member label -> service row label."""
+    pct, end = table.find(PCT_ROW), table.find(EINDTOTAAL)
+    if pct is None or end is None:
+        return {}
+    service = [r for r in table.rows[pct + 1:] if not r.endswith(SERVICE_TOTAL)]
+    k = len(service)
+    if k == 0 or end % (k + 1) != 0:
+        raise ValueError(f"{table.tid}: {end} block rows are not blocks of 1 + {k} rows")
+    kinds = table.rows[1:1 + k]
+    for start in range(0, end, k + 1):      # every block repeats the same kinds
+        if table.rows[start + 1:start + 1 + k] != kinds or table.rows[start] in kinds:
+            raise ValueError(f"{table.tid}: block at row {start} does not repeat {kinds}")
+    return dict(zip(kinds, service, strict=True))
+
+
+def kinds_of(table: Table, tid: str, short: str) -> dict[str, str]:
+    """Member label -> label of the service row that adds it up over the municipalities."""
+    if tid == GROEP:
+        return group_kinds(table)
+    return {label: short + suffix for label, suffix in MEMBERS.get(tid, {}).items()}
+
+
 def blocks(table: Table, tid: str) -> Blocks:
     """Municipality rows are the rows before Eindtotaal that are not member rows: in 2.3
     uitstroom the reasons ("KPI: ..."), in 2.4/2.5 the fixed rows of the specification."""
-    known = set(MEMBERS.get(tid, {})) | ({BINNEN} if tid == REDEN else set())
+    known = (set(group_kinds(table)) if tid == GROEP else set(MEMBERS.get(tid, {}))) | (
+        {BINNEN} if tid == REDEN else set())
     end = table.find(EINDTOTAAL)
     stop = len(table.rows) if end is None else end
     headers: dict[str, int] = {}
@@ -461,25 +488,26 @@ class Model:
                 self.add(f"{tid} {scope}: Σ gemeenten = Eindtotaal [{c}]",
                          [*[(self.key(y, scope, tid, h, c), 1) for h in b.headers.values()],
                           (self.key(y, scope, tid, b.eindtotaal, c), -1)])
-            if tid in MEMBERS and short:
+            if tid in (REDEN, GROEP) and short:
                 total = b.service_rows.get(short + SERVICE_TOTAL)
                 self.add(f"{tid} {scope}: {short} totaal = Eindtotaal [{c}]",
                          [(self.key(y, scope, tid, total, c), 1),
                           (self.key(y, scope, tid, b.eindtotaal, c), -1)])
-                kinds = [b.service_rows.get(short + s) for s in MEMBERS[tid].values()]
+                member_kinds = kinds_of(t, tid, short)
+                kinds = [b.service_rows.get(s) for s in member_kinds.values()]
                 self.add(f"{tid} {scope}: Σ {short}-rijen = {short} totaal [{c}]",
                          [*[(self.key(y, scope, tid, i, c), 1) for i in kinds],
                           (self.key(y, scope, tid, total, c), -1)])
-                for label, suffix in MEMBERS[tid].items():
-                    row = b.service_rows.get(short + suffix)
+                for label, service_label in member_kinds.items():
+                    row = b.service_rows.get(service_label)
                     found = [b.members[m].get(label) for m in b.headers]
                     if is_service:
-                        self.add(f"{tid} {scope}: {short}{suffix} = Σ gemeenten [{c}]",
+                        self.add(f"{tid} {scope}: {service_label} = Σ gemeenten [{c}]",
                                  [*[(self.key(y, scope, tid, i, c), 1) for i in found],
                                   (self.key(y, scope, tid, row, c), -1)])
                     else:
                         for i in found:
-                            self.add(f"{tid} {scope}: {label} ≤ {short}{suffix} [{c}]",
+                            self.add(f"{tid} {scope}: {label} ≤ {service_label} [{c}]",
                                      [(self.key(y, scope, tid, i, c), 1),
                                       (self.key(y, scope, tid, row, c), -1)], "<=")
         grand = self.key(y, scope, tid, b.eindtotaal, EINDTOTAAL)
@@ -526,16 +554,17 @@ class Model:
             return
         ba, bg = blocks(a, REDEN), blocks(g, GROEP)
         short = self.short(y)
+        nug_g = next((m for m in group_kinds(g) if NUG_WORD in m.casefold()), None)
         pairs = [(ba.eindtotaal, bg.eindtotaal)]
         if short:
             pairs.append((ba.service_rows.get(short + SERVICE_TOTAL),
                           bg.service_rows.get(short + SERVICE_TOTAL)))
             pairs.append((ba.service_rows.get(short + MEMBERS[REDEN][NUG[REDEN]]),
-                          bg.service_rows.get(short + MEMBERS[GROEP][NUG[GROEP]])))
+                          bg.service_rows.get(group_kinds(g).get(nug_g, ""))))
         for m, h in ba.headers.items():
             pairs.append((h, bg.headers.get(m)))
             pairs.append((ba.members[m].get(NUG[REDEN]),
-                          bg.members.get(m, {}).get(NUG[GROEP])))
+                          bg.members.get(m, {}).get(nug_g)))
         for ia, ig in pairs:
             for c in a.cols:
                 if c != PCT:

@@ -302,16 +302,9 @@ CASES = [(LIEMERS, 2019, 2019), (LIEMERS, 2019, 2025), (LIEMERS, 1, 2025), (LIEM
          (ACHTERHOEK, 2019, 2025)]
 
 
-# Achterhoek's 2.5 rows come from its own units since the domain moved into the
-# configuration (issue 17); the attacker's "block = municipality" relation of 2.5 does not
-# hold on its intern tables there and is dropped, which this test refuses (s13: left to atk).
-ACHTERHOEK_2_5 = pytest.mark.xfail(strict=True, raises=AssertionError,
-                                   reason="attacker drops 2.5 block relations on achterhoek")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("config_path,seed,year", [
-    pytest.param(*case, marks=ACHTERHOEK_2_5 if case[0] else (),
+    pytest.param(*case,
                  id=f"{'achterhoek' if case[0] else 'liemers'}-seed{case[1]}-{case[2]}")
     for case in CASES])
 def test_no_public_cell_can_be_narrowed_below_the_threshold(tmp_path, exports, config_path,
