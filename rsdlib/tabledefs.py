@@ -137,7 +137,8 @@ def _area_of_column(column: str, config: Config) -> str | None:
 def _peildatum(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Layout:
     dim = PEILDATUM.get(tid)
     if dim is None:                                      # 2.2 migratie
-        codes = {label: ("migratie", col) for label, col in MIGRATIE_ROWS.items()}
+        codes: dict[str, tuple[str, object]] = {label: ("migratie", col)
+                                                 for label, col in MIGRATIE_ROWS.items()}
     else:
         codes = {label: (dim, code) for label, code in peildatum_rows(dim, config).items()}
     rows = [Row(part=None, total=True) if label == TOTAAL else Row(part=codes[label])
@@ -160,7 +161,7 @@ def _block_rows(tid: str, table: pd.DataFrame, config: Config, scope: str) -> li
     short = config.short
     if tid == "bijlage_2_3_uitstroom":
         parts = {label: code for code, label in config.domain.placement_reasons.items()}
-        service = {}
+        service: dict[str, str] = {}
     elif tid == "bijlage_2_3_indirect":
         parts, service = {}, {}
     elif tid == "bijlage_2_4_instroom_reden":
@@ -399,16 +400,16 @@ def relations(keys: set[Key], config: Config) -> Relations:
     for k in keys:
         if k[0] == "klanten" and k[2] is not None:
             dims.setdefault(k[2][0], set()).add(k[2])
-    for dim, parts in dims.items():
-        parts = sorted(parts, key=str)
+    for dim, part_set in dims.items():
+        parts = sorted(part_set, key=str)
         if dim != "migratie":
             for a in areas:
                 rel.eq([("klanten", a, p, None) for p in parts], ("klanten", a, None, None), keys)
     for part in [None, *sorted({p for ps in dims.values() for p in ps}, key=str)]:
         rel.eq([("klanten", m, part, None) for m in munis], ("klanten", short, part, None), keys)
     for a in areas:
-        mig, stat, dgr, pop = (("klanten", a, ("migratie", c), None) for c in
-                               ("migratieachtergrond", "statushouder", "doelgroepregister", None))
+        mig, stat, dgr = (("klanten", a, ("migratie", c), None) for c in
+                          ("migratieachtergrond", "statushouder", "doelgroepregister"))
         pop = ("klanten", a, None, None)
         rel.le(stat, mig, keys)
         rel.le(mig, pop, keys)
