@@ -1,6 +1,7 @@
 """Small hand-built exports, written as CSV and loaded through the real loader."""
 
 from rsdlib.io import read_export
+from rsdlib.paths import CONFIG_DIR
 
 HEAD = ("peildatum;klantnummer;gemeente;geboortedatum;geslacht;trede;migratieachtergrond;"
         "statushouder;doelgroepregister;uitkering_sinds;dossiernummer;loonkostensubsidie;"
@@ -35,3 +36,14 @@ def build(tmp_path, config, klanten, instroom=(), uitstroom=(), mutaties=(), ges
     return export
 
 
+
+
+LIEMERS = (CONFIG_DIR / "liemers.toml").read_text(encoding="utf-8")
+
+
+def edited(tmp_path, old: str, new: str, text: str = LIEMERS):
+    """The Liemers configuration with one edit, written to a file; the edit must apply."""
+    assert old in text
+    path = tmp_path / "service.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path

@@ -3,14 +3,13 @@
 import re
 
 import pytest
+from helpers import LIEMERS, edited
 
 from rsdlib import kpi
 from rsdlib.cli import main
 from rsdlib.config import KPI_OPTIONS, ConfigError, load_config
 from rsdlib.national import config_text
 from rsdlib.paths import CONFIG_DIR
-
-LIEMERS = (CONFIG_DIR / "liemers.toml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", sorted(CONFIG_DIR.glob("*.toml")), ids=lambda p: p.name)
@@ -29,13 +28,6 @@ def test_national_configuration_is_valid(tmp_path):
 def test_the_kpi_ids_the_configuration_accepts_are_the_ones_the_code_computes():
     assert set(KPI_OPTIONS) == set(kpi.KPIS)
 
-
-def edited(tmp_path, old: str, new: str, text: str = LIEMERS):
-    """The Liemers configuration with one edit, written to a file; the edit must apply."""
-    assert old in text
-    path = tmp_path / "service.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("old, new, key, expected", [

@@ -4,7 +4,7 @@ import csv
 
 import pandas as pd
 import pytest
-from helpers import HEAD, build, client
+from helpers import HEAD, LIEMERS, build, client, edited
 
 from rsdlib import tables
 from rsdlib.config import ConfigError, load_config
@@ -12,7 +12,6 @@ from rsdlib.demo import write_export
 from rsdlib.io import read_export
 from rsdlib.paths import CONFIG_DIR
 
-LIEMERS = (CONFIG_DIR / "liemers.toml").read_text(encoding="utf-8")
 # RSD de Liemers with Rijnwaarden, which joined Zevenaar on 1-1-2018 (as the default file says)
 WITH_RIJNWAARDEN = LIEMERS.replace(
     'municipalities = ["Duiven", "Westervoort", "Zevenaar"]',
@@ -21,12 +20,6 @@ WITH_RIJNWAARDEN = LIEMERS.replace(
 LADDER = CONFIG_DIR / "landelijke-ladder.toml"
 WSD = CONFIG_DIR / "wsd.toml"
 
-
-def edited(tmp_path, old: str, new: str, text: str = LIEMERS):
-    assert old in text
-    path = tmp_path / "service.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("old,new,expected", [
