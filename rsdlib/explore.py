@@ -33,18 +33,22 @@ KPI_NAMES = {
     "jongeren_uitkering": "Jongerengesprekken met doorstroom naar uitkering (%)",
     "jongeren_actief": "Jongeren zonder ontheffing actief (%)",
 }
-_FIXED = {**schema.GESLACHT_LABELS, "DIRECT": "Direct (ontslag, einde WW)",
-          "INDIRECT": "Indirect (bijv. echtscheiding)", "NUG": "Niet-uitkeringsgerechtigden",
-          "instroom": "Instroom", "uitstroom": "Uitstroom", True: "Ja", False: "Nee",
-          **KPI_NAMES}
+# the fixed codes (texts, and the booleans of the yes/no dimensions); a later part wins
+_FIXED: dict[str | bool, str] = {
+    code: label
+    for part in (schema.GESLACHT_LABELS,
+                 {"DIRECT": "Direct (ontslag, einde WW)", "INDIRECT": "Indirect (bijv. echtscheiding)",
+                  "NUG": "Niet-uitkeringsgerechtigden", "instroom": "Instroom", "uitstroom": "Uitstroom"},
+                 {True: "Ja", False: "Nee"}, KPI_NAMES)
+    for code, label in part.items()}
 
 
-def _codes(config: Config | None) -> dict:
+def _codes(config: Config | None) -> dict[str | bool, str]:
     """Codes to labels: the configured ladder's steps and outflow reasons, and the fixed ones."""
     dom = (config or load_config()).domain
     steps = {k: v for k, v in dom.step_labels.items() if k}
     reasons = {**dom.placement_reasons, **dom.indirect_reasons}
-    return {**steps, **reasons, **_FIXED}
+    return {code: label for part in (steps, reasons, _FIXED) for code, label in part.items()}
 
 
 _AXES = {"gemeente": "Gemeente", "trede": "Trede", "leeftijdsklasse": "Leeftijd",

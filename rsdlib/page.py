@@ -91,12 +91,15 @@ def _output_html(output) -> str:
 def notebook_html(notebook, title: str) -> str:
     """The executed notebook (papermill's node) as a page that needs nothing from elsewhere:
     what its cells display, in order, with no code, prompts or stderr."""
-    parts = []
+    parts: list[str] = []
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             import mistune
 
-            parts.append(mistune.html(cell.source))
+            rendered = mistune.html(cell.source)
+            # mistune's HTML renderer gives text (its type names the AST renderer's list too)
+            assert isinstance(rendered, str)
+            parts.append(rendered)
         elif cell.cell_type == "code":
             parts.extend(_output_html(o) for o in cell.get("outputs", ()))
     body = _IMG_NO_ALT.sub(f'<img alt="{NO_ALT}"', "\n".join(p for p in parts if p))

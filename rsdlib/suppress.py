@@ -232,7 +232,7 @@ def decide(published: dict[str, dict[str, pd.DataFrame]], config: Config) -> Dec
     decision = Decision(threshold, first, set(first))
     if not first:
         return decision
-    systems = {}
+    systems: dict[Key, _System] = {}
     for members, sub in components(sorted(values, key=_order), rel):
         system = _System(members, values, sub, config.short)
         systems |= dict.fromkeys(members, system)

@@ -287,6 +287,11 @@ def _block_columns() -> list[str]:
     return [*schema.ACHTERGROND, "Eindtotaal", PCT]
 
 
+# the rows of a block table (label, values) and each municipality's block (first, last row)
+_Rows = list[tuple[str, list[float]]]
+_Blocks = dict[str, tuple[int, int]]
+
+
 def _row(counts, pct: float = np.nan) -> list[float]:
     return [*(float(v) for v in counts), pct]
 
@@ -300,15 +305,14 @@ def _pct_row(total) -> list[float]:
     return [_share(v, values[-1]) for v in values] + [np.nan]
 
 
-def _frame(rows: list[tuple[str, list[float]]]) -> pd.DataFrame:
+def _frame(rows: _Rows) -> pd.DataFrame:
     table = pd.DataFrame([r for _, r in rows], index=[label for label, _ in rows],
                          columns=_block_columns(), dtype=float)
     table.index.name = "rij"
     return table
 
 
-def _keep_scope(rows: list[tuple[str, list[float]]], blocks: dict[str, tuple[int, int]],
-                scope: str, config: Config) -> list[tuple[str, list[float]]]:
+def _keep_scope(rows: _Rows, blocks: _Blocks, scope: str, config: Config) -> _Rows:
     """For a municipality scope keep its own block and the service rows after the blocks."""
     if scope == config.short:
         return rows
@@ -325,7 +329,8 @@ def bijlage_2_3_uitstroom(export: Export, year: int, scope: str, config: Config)
     u = u[u["reden"].astype(object).isin(placement)]
     total = _class_counts(u)
     per_muni, per_reason = _class_counts_by(u, "gemeente"), _class_counts_by(u, "gemeente", "reden")
-    rows, blocks = [], {}
+    rows: _Rows = []
+    blocks: _Blocks = {}
     for muni in config.municipalities:
         start = len(rows)
         counts = _lookup(per_muni, muni)
@@ -346,7 +351,8 @@ def bijlage_2_3_indirect(export: Export, year: int, scope: str, config: Config) 
     u = u[u["reden"].astype(object).isin(config.domain.indirect_reasons)]
     total = _class_counts(u)
     per_muni = _class_counts_by(u, "gemeente")
-    rows, blocks = [], {}
+    rows: _Rows = []
+    blocks: _Blocks = {}
     for muni in config.municipalities:
         counts = _lookup(per_muni, muni)
         blocks[muni] = (len(rows), len(rows) + 1)
@@ -386,7 +392,8 @@ def bijlage_2_4_instroom_reden(export: Export, year: int, scope: str,
     per_muni = _class_counts_by(i, "gemeente")
     per_reason = _class_counts_by(i, "gemeente", "reden")
     reentries = _class_counts_by(i[i["heringestroomd"]], "gemeente")
-    rows, blocks = [], {}
+    rows: _Rows = []
+    blocks: _Blocks = {}
     for muni in config.municipalities:
         counts = _lookup(per_muni, muni)
         start = len(rows)
@@ -416,7 +423,8 @@ def bijlage_2_5_instroom_groep(export: Export, year: int, scope: str,
     n = total[-1]
     unit_rows = config.domain.unit_rows
     per_muni, per_unit = _class_counts_by(i, "gemeente"), _class_counts_by(i, "gemeente", "unit")
-    rows, blocks = [], {}
+    rows: _Rows = []
+    blocks: _Blocks = {}
     for muni in config.municipalities:
         start = len(rows)
         rows.append((muni, _row(_lookup(per_muni, muni))))

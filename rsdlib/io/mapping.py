@@ -13,7 +13,7 @@ a service's export of a few hundred thousand rows reads in seconds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -72,6 +72,18 @@ def _date(text: str, fmt: str, cache: dict) -> str:
     return cache[text]
 
 
+def _dates_in(fmt: str) -> Callable[[str], str]:
+    """A column's converter: a source date in `fmt` to dd-mm-jjjj, an empty cell left empty."""
+    cache: dict[str, str] = {}
+    return lambda t: _date(t, fmt, cache) if t.strip() else t
+
+
+def _looked_up(table: dict[str, str]) -> Callable[[str], str]:
+    """A column's converter: a source text to its code (case and outer spaces ignored), a text
+    not in `table` left as it is."""
+    return lambda t: table.get(t.strip().casefold(), t)
+
+
 def apply(name: str, raw: RawTable, m: Mapping) -> RawTable:
     """One file's text cells in the export format: renamed columns, mapped values, dates as
     dd-mm-jjjj. Rows and line numbers are unchanged."""
@@ -85,18 +97,17 @@ def apply(name: str, raw: RawTable, m: Mapping) -> RawTable:
                           f"ontbreekt (in de exportindeling: {col}; koppeling {m.system})")
     kinds = _kinds(name)
     flags = {v.strip().casefold(): code for code, texts in m.flags.items() for v in texts}
-    convert = {}
+    convert: dict[int, Callable[[str], str]] = {}
     for i, h in enumerate(header):
         col = h.strip().lower()
         kind = kinds.get(col)
         values = {k.strip().casefold(): v for k, v in m.value_map(name, col).items()}
         if kind == "date" and m.date_format:
-            cache: dict = {}
-            convert[i] = lambda t, c=cache: _date(t, m.date_format, c) if t.strip() else t
+            convert[i] = _dates_in(m.date_format)
         elif kind == "flag" and flags:
-            convert[i] = lambda t, f=flags: f.get(t.strip().casefold(), t)
+            convert[i] = _looked_up(flags)
         elif values:
-            convert[i] = lambda t, v=values: v.get(t.strip().casefold(), t)
+            convert[i] = _looked_up(values)
     rows = [[convert[i](c) if i in convert else c for i, c in enumerate(row)]
             for row in raw.rows]
     return replace(raw, header=header, rows=rows, cells=None, size=0)
