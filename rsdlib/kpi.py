@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,19 @@ from rsdlib.io.model import Export
 from rsdlib.periods import Period, period_for
 
 BEHAALD, NIET_BEHAALD, GEEN_GEGEVENS = "behaald", "niet behaald", "geen gegevens"
+
+
+class Frames(Protocol):
+    """What the KPIs read of an export: its frames by name, its snapshot dates and its date.
+    An `Export` is one, and so is one municipality's rows of it (`split_by_municipality`)."""
+
+    @property
+    def peildata(self) -> list[pd.Timestamp]: ...
+
+    @property
+    def export_date(self) -> pd.Timestamp: ...
+
+    def __getitem__(self, name: str) -> pd.DataFrame: ...
 
 
 def _in_year(dates: pd.Series, year: int) -> pd.Series:
@@ -171,14 +185,14 @@ def youth_active_parts(klanten: pd.DataFrame, year: int) -> tuple[int, int] | No
 class Kpi:
     """One result agreement with its computation and definition."""
 
-    compute: Callable[[Export, int, KpiSetting, str | None, Domain], float | None]
+    compute: Callable[[Frames, int, KpiSetting, str | None, Domain], float | None]
     definition: str | Callable[[KpiSetting], str]    # the text, or the text for its options
 
     def describe(self, k: KpiSetting) -> str:
         return self.definition(k) if callable(self.definition) else self.definition
 
 
-def _f(export: Export, name: str, scope: str | None) -> pd.DataFrame:
+def _f(export: Frames, name: str, scope: str | None) -> pd.DataFrame:
     return _scoped(export[name], scope)
 
 
@@ -249,7 +263,7 @@ PERIOD_RULE = {
 }
 
 
-def _parts(export: Export, year: int, k: KpiSetting, scope: str | None, dom: Domain
+def _parts(export: Frames, year: int, k: KpiSetting, scope: str | None, dom: Domain
            ) -> tuple[float, float] | None:
     """(numerator, denominator) of one KPI in one year; the KPI's value is their ratio."""
     kid = k.id
@@ -278,13 +292,13 @@ def status(value: float | None, target: float, direction: str = "min") -> str:
     return BEHAALD if ok else NIET_BEHAALD
 
 
-def has_data(export: Export, year: int) -> bool:
+def has_data(export: Frames, year: int) -> bool:
     """Whether the export covers the year at all (a snapshot or an event in it)."""
     return any(d.year == year for d in export.peildata) or bool(
         (export["uitstroom"]["uitstroomdatum"].dt.year == year).any())
 
 
-def year_closed(export: Export, year: int) -> bool:
+def year_closed(export: Frames, year: int) -> bool:
     """Whether the year has ended within the export (its date is 31-12 of the year or later)."""
     return export.export_date >= pd.Timestamp(year, 12, 31)
 
@@ -297,16 +311,15 @@ def _entered_row(e: Entered) -> dict:
     """A result entered by hand: its value and target as given, its status as given or, when
     both are numbers, compared."""
     value, target = e.value, e.target
-    numeric = value is not None and target is not None
-    given = e.status or (status(float(value), float(target), e.direction)  # type: ignore[arg-type]
-                         if numeric else GEEN_GEGEVENS)
+    given = e.status or (status(float(value), float(target), e.direction)
+                         if value is not None and target is not None else GEEN_GEGEVENS)
     return {"KPI": e.label, "Eenheid": e.unit,
             "Doel": np.nan if target is None else float(target),
             "Realisatie": np.nan if value is None else float(value),
             "Status": given, "Bron": OPGEGEVEN, "Definitie": e.note}
 
 
-def kpi_scorecard(export: Export, year: int, config: Config,
+def kpi_scorecard(export: Frames, year: int, config: Config,
                   scope: str | None = None) -> pd.DataFrame:
     """One row per result agreement of the period containing the year: KPI, Doel, Realisatie,
     Status, Bron (berekend, or entered by hand) and the definition; percentages marked in
@@ -376,7 +389,7 @@ def municipal_scorecards(export: Export, year: int, config: Config) -> dict[str,
     parts = split_by_municipality(export, config.municipalities)
     out = {}
     for m in config.municipalities:
-        own = kpi_scorecard(parts[m], year, config)          # type: ignore[arg-type]
+        own = kpi_scorecard(parts[m], year, config)
         table = pd.DataFrame({
             "KPI": service["KPI"], "Eenheid": service["Eenheid"],
             f"Doel {config.short}": service["Doel"], m: own["Realisatie"].reindex(service.index),
@@ -411,7 +424,7 @@ def periode_kpi(export: Export, period: Period, config: Config,
         parts = {}
         for y in years:
             got = (_parts(export_, y, k, None, config.domain) if year_closed(export, y)
-                   else None)  # type: ignore
+                   else None)
             parts[y] = got
             value = None if got is None else (got[0] / got[1] if kid != "lks_groei"
                                               else 100 * (got[0] - got[1]) / got[1])
@@ -427,7 +440,7 @@ def periode_kpi(export: Export, period: Period, config: Config,
         if done:
             if kid == "lks_groei":
                 first, last = min(done), max(done)
-                growth = np.prod([done[y][0] / done[y][1] for y in done])
+                growth = float(np.prod([done[y][0] / done[y][1] for y in done]))
                 value = 100 * (growth ** (1 / len(done)) - 1) if first <= last else None
             elif count:
                 value = sum(v[0] for v in done.values())

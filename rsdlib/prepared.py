@@ -183,7 +183,7 @@ def encode_part(fields: dict) -> bytes:
                 "object_labels": [_levels(df.columns, i).dtype == object
                                   for i in range(df.columns.nlevels)]}
 
-    meta = {}
+    meta: dict[str, dict[str, object]] = {}      # meta.json: per field, what it is
     for name, value in fields.items():
         if value is None or isinstance(value, int | str):
             meta[name] = {"value": value}
