@@ -55,7 +55,9 @@ NAME_MAX = 80          # scope names become folder and file names (with prefixes
 
 # The KPIs the code computes (rsdlib.kpi.KPIS) and the options each takes beside id, label,
 # target, unit and direction. Kept here so that reading a configuration needs no pandas.
-KPI_OPTIONS: dict[str, frozenset[str]] = {
+KpiId = Literal["plaatsingen", "plaatsingen_doelgroep", "werkfit", "stap_voorwaarts", "duurzaam",
+                "actief", "lks_groei", "jongeren_uitkering", "jongeren_actief"]
+KPI_OPTIONS: dict[KpiId, frozenset[str]] = {
     "plaatsingen": frozenset(),
     "plaatsingen_doelgroep": frozenset({"definition"}),
     "werkfit": frozenset({"from_steps", "to_steps"}),
@@ -66,7 +68,6 @@ KPI_OPTIONS: dict[str, frozenset[str]] = {
     "jongeren_uitkering": frozenset(),
     "jongeren_actief": frozenset(),
 }
-KpiId = Literal[tuple(KPI_OPTIONS)]  # type: ignore[valid-type]
 
 
 class Section(BaseModel):
@@ -582,10 +583,11 @@ class Config(Section):
                  f"{', '.join(f'{v:g}' for v in dict.fromkeys(p.baseline().values()))}"
                  if p.finance else "") for p in self.kpi_periods),
         ]
-        m = self.mapping
-        lines.append(f"koppeling: {m.system}: {len(m.files)} bestanden, {sum(map(len, m.columns.values()))} "
-                     f"kolommen, {len(m.values)} codelijsten, datums {m.date_format or 'dd-mm-jjjj'}"
-                     if m else "koppeling: geen (de exportindeling zelf)")
+        mapping = self.mapping
+        lines.append(f"koppeling: {mapping.system}: {len(mapping.files)} bestanden, "
+                     f"{sum(map(len, mapping.columns.values()))} kolommen, "
+                     f"{len(mapping.values)} codelijsten, datums {mapping.date_format or 'dd-mm-jjjj'}"
+                     if mapping else "koppeling: geen (de exportindeling zelf)")
         if self.examples:
             lines.append(f"voorbeeldwaarden (niet uit de bron): {', '.join(self.examples)}")
         return lines

@@ -307,7 +307,7 @@ BEREKEND, OPGEGEVEN = "berekend", "opgegeven, niet berekend"
 COLUMNS = ["KPI", "Eenheid", "Doel", "Realisatie", "Status", "Bron", "Definitie"]
 
 
-def _entered_row(e: Entered) -> dict:
+def _entered_row(e: Entered) -> dict[str, object]:
     """A result entered by hand: its value and target as given, its status as given or, when
     both are numbers, compared."""
     value, target = e.value, e.target
@@ -333,7 +333,8 @@ def kpi_scorecard(export: Frames, year: int, config: Config,
         table.attrs["pct_rows"] = []
         return table
     covered = has_data(export, year)
-    rows, pct_rows = {}, []
+    rows: dict[str, dict[str, object]] = {}       # by KPI id, or an entered result's id
+    pct_rows: list[str] = []
     for k in kpis:
         kpi = KPIS[k.id]
         value = kpi.compute(export, year, k, scope, config.domain) if covered else None

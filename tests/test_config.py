@@ -1,13 +1,14 @@
 """The configuration is typed and checked when it is read (issue 14, cases 1, 5 and 8)."""
 
 import re
+from typing import get_args
 
 import pytest
 from helpers import LIEMERS, edited
 
 from rsdlib import kpi
 from rsdlib.cli import main
-from rsdlib.config import KPI_OPTIONS, ConfigError, load_config
+from rsdlib.config import KPI_OPTIONS, ConfigError, KpiId, load_config
 from rsdlib.national import config_text
 from rsdlib.paths import CONFIG_DIR
 
@@ -26,7 +27,7 @@ def test_national_configuration_is_valid(tmp_path):
 
 
 def test_the_kpi_ids_the_configuration_accepts_are_the_ones_the_code_computes():
-    assert set(KPI_OPTIONS) == set(kpi.KPIS)
+    assert set(KPI_OPTIONS) == set(kpi.KPIS) == set(get_args(KpiId))
 
 
 
