@@ -2,6 +2,7 @@
 nothing half-written, no identifier quoted, a traceback only for a bug (issue 14, cases 4-9)."""
 
 import errno
+import re
 import shutil
 import zipfile
 
@@ -97,6 +98,36 @@ def test_a_refused_identifier_is_never_quoted(tmp_path, config, capsys):
     html = write_validation_html(export.report, tmp_path / "html", config).read_text("utf-8")
     for text in (printed, html, (tmp_path / "cache" / "report.json").read_text("utf-8")):
         assert "123456782" not in text and "999999990" not in text and "\x1b" not in text
+
+
+@pytest.mark.parametrize("bsn", ["1234.56.782", "123 456 782", "12-34-56-782", "1234 56 782",
+                                 "12.34.56.782"])
+def test_a_bsn_written_with_separators_is_never_quoted(tmp_path, config, capsys, bsn):
+    # a BSN in its official notation (dots) or spaced, shifted into a date, a flag, a code
+    # and the municipality column, and as the name of an unknown column: never repeated
+    rows = with_klanten(
+        f"31-12-2019;K5;;Duiven;{bsn};M;2a;N;N;N;01-01-2019;D5;N;N;N;x",
+        f"31-12-2019;K6;;Duiven;01-01-1990;M;2a;{bsn};N;N;01-01-2019;D6;N;N;N;x",
+        f"31-12-2019;K7;;Duiven;01-01-1990;{bsn};2a;N;N;N;01-01-2019;D7;N;N;N;x",
+        f"31-12-2019;K8;;{bsn};01-01-1990;M;2a;N;N;N;01-01-2019;D8;N;N;N;x",
+        "31-12-2019;K9;;Duiven;31-02-1990;M;2a;N;N;N;01-01-2019;D9;N;N;N;x",
+        header=KLANTEN[0] + f";{bsn}")
+    rows["klanten"][1:5] = [r + ";x" for r in rows["klanten"][1:5]]
+    folder = write_export(tmp_path / "x", rows)
+    assert main(["validate", str(folder), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "klanten.csv:6: geboortedatum: ongeldige datum (verwacht dd-mm-jjjj) (waarde niet " \
+           "getoond)" in printed
+    assert "klanten.csv:9: gemeente: gemeente staat niet in de configuratie (waarde niet " \
+           "getoond)" in printed
+    assert "klanten.csv:10: geboortedatum: ongeldige datum '31-02-1990'" in printed   # a date
+    assert "onbekende kolommen genegeerd: kolom 16 (naam niet getoond)" in printed
+    html = (tmp_path / "out" / "validatie.html").read_text("utf-8")
+    export = read_export(folder, config)
+    shown = "\n".join(f"{r.line} {r.column} {r.reason}" for r in export.report.refusals)
+    digits = "".join(ch for ch in bsn if ch.isdigit())
+    for text in (printed, html, shown):
+        assert bsn not in text and digits not in re.sub(r"[\s.\-/]", "", text)
 
 
 def test_when_every_client_row_is_refused_the_reasons_are_given(tmp_path, capsys):

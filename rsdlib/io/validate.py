@@ -101,7 +101,24 @@ class _Checker:
 
 SHOWN_MAX = 30                   # a longer refused value is described, not quoted
 PRIVATE_COLUMNS = ("bsn", "klantnummer")
-_DIGIT_RUN = re.compile(r"\d{8,}")
+ID_DIGITS = 8                    # a value with this many digits may be an identifier
+_DIGIT_RUN = re.compile(rf"\d{{{ID_DIGITS},}}")
+# separators an identifier may be written with: 1234.56.782, 123 456 782, 12-34-56-782
+_SEPARATORS = re.compile(r"[\s.,\-/_]+")
+# a date (dd-mm-jjjj, jjjj-mm-dd; or with . or /) has 8 digits and is quoted: it is the
+# value to correct
+_DAY, _MONTH, _YEAR = r"(0?[1-9]|[12]\d|3[01])", r"(0?[1-9]|1[0-2])", r"(1[89]|20)\d\d"
+_DATE_SHAPE = re.compile(rf"{_DAY}(?P<s>[-./]){_MONTH}(?P=s){_YEAR}"
+                         rf"|{_YEAR}(?P<t>[-./]){_MONTH}(?P=t){_DAY}")
+
+
+def identifier_like(text: str) -> bool:
+    """Whether a text may be a BSN or client number, however written: 8 or more digits once
+    separators are left out (a date written dd-mm-jjjj excepted), or any 8 digits in a row."""
+    if _DIGIT_RUN.search(text):
+        return True
+    digits = sum(ch.isdigit() for ch in _SEPARATORS.sub("", text))
+    return digits >= ID_DIGITS and not _DATE_SHAPE.fullmatch(text)
 
 
 def escaped(text: str) -> str:
@@ -113,10 +130,10 @@ def escaped(text: str) -> str:
 
 def shown(value: object, column: str) -> str | None:
     """A refused value as a message may quote it, or None when it may not: too long, from a
-    column of identifiers, or with a run of 8 or more digits (a BSN or client number shifted
-    into another column)."""
+    column of identifiers, or with 8 or more digits (a BSN or client number shifted
+    into another column, also when written with dots or spaces: 1234.56.782)."""
     text = str(value).strip()
-    if column in PRIVATE_COLUMNS or len(text) > SHOWN_MAX or _DIGIT_RUN.search(text):
+    if column in PRIVATE_COLUMNS or len(text) > SHOWN_MAX or identifier_like(text):
         return None
     return f"'{escaped(text)}'"
 
