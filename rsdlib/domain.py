@@ -154,6 +154,22 @@ def _codes(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _pair(value: Any, where: str) -> tuple[str, str]:
+    """[label, short]: two texts (the configuration's schema has checked them already)."""
+    if not isinstance(value, list | tuple) or len(value) != 2 or not all(
+            isinstance(v, str) for v in value):
+        raise DomainError(f"{where}: verwacht [label, kort]")
+    return value[0], value[1]
+
+
+def _section(merged: dict[str, Any], key: str) -> dict:
+    """A table of the configuration ([ladder], [bands], ...), here or in the default file."""
+    value = merged[key]
+    if not isinstance(value, dict):
+        raise DomainError(f"[{key}] ontbreekt (ook in het standaardbestand)")
+    return value
+
+
 def _bands(value: Any, where: str) -> tuple[Band, ...]:
     """[[label, low, high], ...]: consecutive whole numbers from 0, no gaps or overlaps."""
     if not isinstance(value, list) or not value:
@@ -177,12 +193,10 @@ def _bands(value: Any, where: str) -> tuple[Band, ...]:
 def parse(raw: dict, default: dict | None = None) -> Domain:
     """The domain of a configuration's raw TOML; sections it lacks come from `default`."""
     merged = {k: raw[k] if k in raw else (default or {}).get(k) for k in SECTIONS}
-    for key in ("ladder", "bands", "outflow_reasons"):
-        if not isinstance(merged[key], dict):
-            raise DomainError(f"[{key}] ontbreekt (ook in het standaardbestand)")
-    if not isinstance(merged["unit"], list):
+    lad, bands, outflow = (_section(merged, k) for k in ("ladder", "bands", "outflow_reasons"))
+    unit_list = merged["unit"]
+    if not isinstance(unit_list, list):
         raise DomainError("[[unit]] ontbreekt (ook in het standaardbestand)")
-    lad = merged["ladder"]
     steps_raw = _need(lad, "step", "ladder")
     steps = []
     for i, s in enumerate(steps_raw):
@@ -192,7 +206,7 @@ def parse(raw: dict, default: dict | None = None) -> Domain:
         if not isinstance(b1, list) or len(b1) != 3 or not all(isinstance(x, str) for x in b1):
             raise DomainError(f"{where} ({code}): bijlage_1 is [label, omschrijving, toelichting]")
         steps.append(Step(code, _text(_need(s, "label", "ladder.step"), f"{where} label"),
-                          tuple(b1)))  # type: ignore[arg-type]
+                          (b1[0], b1[1], b1[2])))
     codes = [s.code for s in steps]
     if len(set(codes)) != len(codes) or not codes:
         raise DomainError("[ladder] treden moeten bestaan en unieke codes hebben")
@@ -207,8 +221,9 @@ def parse(raw: dict, default: dict | None = None) -> Domain:
     active = _codes(lad.get("active_steps", list(order)), "[ladder] active_steps")
     _known(active, codes, "[ladder] active_steps")
 
-    units, seen = [], set()
-    for i, u in enumerate(merged["unit"]):
+    units: list[Unit] = []
+    seen: set[str] = set()
+    for i, u in enumerate(unit_list):
         code = _text(_need(u, "code", "unit"), f"[[unit]] {i + 1} code")
         if code in (NUG_UNIT, NO_UNIT) or code in {x.code for x in units}:
             raise DomainError(f"[[unit]] code {code!r} is al in gebruik (NUG en GEEN zijn vast)")
@@ -221,9 +236,8 @@ def parse(raw: dict, default: dict | None = None) -> Domain:
         label = _text(_need(u, "label", "unit"), f"[[unit]] {code} label")
         units.append(Unit(code, label, u.get("short", label), ust))
     extra = merged.get("units") or {}
-    bands = merged["bands"]
     reasons = []
-    for code, r in merged["outflow_reasons"].items():
+    for code, r in outflow.items():
         if not isinstance(r, dict) or r.get("class") not in REASON_CLASSES:
             raise DomainError(f"[outflow_reasons] {code}: class moet een van "
                               f"{', '.join(REASON_CLASSES)} zijn")
@@ -243,9 +257,9 @@ def parse(raw: dict, default: dict | None = None) -> Domain:
         empty_label=lad.get("empty_label", "Overige"), active_steps=tuple(
             c for c in order if c in active),
         units=tuple(units),
-        nug_unit=tuple(extra.get("nug", ["Niet-Uitkeringsgerechtigden",
-                                         "Niet-uitkeringsgerechtigden"])),  # type: ignore
-        no_unit=tuple(extra.get("none", ["Geen Trede", "Geen trede"])),  # type: ignore
+        nug_unit=_pair(extra.get("nug", ["Niet-Uitkeringsgerechtigden",
+                                         "Niet-uitkeringsgerechtigden"]), "[units] nug"),
+        no_unit=_pair(extra.get("none", ["Geen Trede", "Geen trede"]), "[units] none"),
         age_bands=_bands(_need(bands, "age", "bands"), "age"),
         duration_bands=_bands(_need(bands, "duration", "bands"), "duration"),
         duration_none=bands.get("duration_none", "Geen uitkering"),

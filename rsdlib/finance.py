@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rsdlib.config import Config
+from rsdlib.config import Config, CostSplit, PeriodFinance
 from rsdlib.kpi import placed
 from rsdlib.periods import Period, period_for
 
@@ -37,10 +37,18 @@ class SavingsModel:
     durable: float = 0.80            # share still off benefit in later years
 
     @classmethod
-    def from_period(cls, period: Period) -> SavingsModel:
-        f = period.finance
-        return cls(float(f.average_benefit_cost), float(f.first_year_factor),  # type: ignore
-                   float(f.fully_leaving_share), float(f.durable_share))      # type: ignore
+    def from_finance(cls, f: PeriodFinance) -> SavingsModel:
+        return cls(_required(f.average_benefit_cost, "average_benefit_cost"),
+                   _required(f.first_year_factor, "first_year_factor"),
+                   _required(f.fully_leaving_share, "fully_leaving_share"),
+                   _required(f.durable_share, "durable_share"))
+
+
+def _required(value: float | None, name: str) -> float:
+    """A parameter of the period's savings model that its model needs: the configuration is
+    refused when it lacks one (PeriodFinance.problems), so here it is always given."""
+    assert value is not None, f"{name}: the configuration check lets no model without it pass"
+    return float(value)
 
 
 def savings(extra: dict[int, float], model: SavingsModel) -> pd.DataFrame:
@@ -156,10 +164,9 @@ def year_closed(export_date: pd.Timestamp, year: int) -> bool:
 # --------------------------------------------------------------------------- model 001
 
 
-def planned(period: Period) -> tuple[dict[int, float], str]:
+def planned(f: PeriodFinance) -> tuple[dict[int, float], str]:
     """The extra placements the period's own figures assume: the forecast of the assignment
     (`planned_extra`), or the realisation as a later document reported it (`reported_extra`)."""
-    f = period.finance
     for given, label in ((f.planned_extra, "prognose van de opdracht"),
                          (f.reported_extra, "zoals gerapporteerd")):
         if given:
@@ -167,16 +174,16 @@ def planned(period: Period) -> tuple[dict[int, float], str]:
     return {}, ""
 
 
-def besparing_totaal(period: Period) -> pd.DataFrame:
+def besparing_totaal(period: Period, f: PeriodFinance) -> pd.DataFrame:
     """The total the assignment promises (001, "Totale besparingen"): savings on benefits,
-    social return of the extra placements, and participation, over the whole period."""
+    social return of the extra placements, and participation, over the whole period (`f`:
+    its finance)."""
     from rsdlib.publish import fmt_count, fmt_euro
 
-    f = period.finance
-    extra, _ = planned(period)
+    extra, _ = planned(f)
     n = len(period.all_years)
     rows = {"Besparing op uitkeringslasten":
-            savings(extra, SavingsModel.from_period(period)).loc["Totaal", "Totaal (€)"]}
+            savings(extra, SavingsModel.from_finance(f)).loc["Totaal", "Totaal (€)"]}
     if f.social_return_per_placement is not None:
         per = float(f.social_return_per_placement)
         each = {int(v) for v in extra.values()}
@@ -194,15 +201,16 @@ def besparing_totaal(period: Period) -> pd.DataFrame:
     return table
 
 
-def _realised_uitstroom(period: Period, placements: dict[int, int], years: list[int]
-                        ) -> pd.DataFrame:
-    model = SavingsModel.from_period(period)
+def _realised_uitstroom(period: Period, f: PeriodFinance, placements: dict[int, int],
+                        years: list[int]) -> pd.DataFrame:
+    """`years`: at least one."""
+    model = SavingsModel.from_finance(f)
     base = period.baseline()
     extra = {y: max(0.0, placements[y] - base[y]) for y in years}
-    forecast, _ = planned(period)
+    forecast, _ = planned(f)
     per_forecast = (savings(forecast, model).loc["Totaal"] if forecast else None)
-    real = savings(extra, model).loc["Totaal"] if extra else None
-    per = period.finance.social_return_per_placement or None
+    real = savings(extra, model).loc["Totaal"]
+    per = f.social_return_per_placement or None
     rows = {}
     for y in years:
         rows[str(y)] = {
@@ -218,9 +226,9 @@ def _realised_uitstroom(period: Period, placements: dict[int, int], years: list[
 # --------------------------------------------------------------------------- model 000
 
 
-def _investment(period: Period) -> dict[int, float]:
+def _investment(period: Period, f: PeriodFinance) -> dict[int, float]:
     total = {y: 0.0 for y in period.all_years}
-    for line in period.finance.investment:
+    for line in f.investment:
         for y, v in line.amounts.items():
             total[int(y)] += float(v)
     return total
@@ -234,12 +242,12 @@ def businesscase_savings(extra: dict[int, float], amount: float, retention: list
                    if c <= y and y - c < len(retention)) for y in extra}
 
 
-def businesscase_forecast(period: Period) -> pd.DataFrame:
+def businesscase_forecast(period: Period, f: PeriodFinance) -> pd.DataFrame:
     """The business case as 000 prints it: savings per stream, social return on the
-    investment, total savings, the investment and the budget result, per year."""
-    f = period.finance
+    investment, total savings, the investment and the budget result, per year (`f`: the
+    period's finance)."""
     years = period.all_years
-    invest = _investment(period)
+    invest = _investment(period, f)
     share = f.sroi_share
     rows: dict[str, dict[int, float]] = {}
     for s in f.streams:
@@ -257,24 +265,24 @@ def businesscase_forecast(period: Period) -> pd.DataFrame:
     return table
 
 
-def _realised_businesscase(period: Period, outflow: pd.DataFrame, placements: dict[int, int],
-                           years: list[int], reasons=None) -> pd.DataFrame:
-    f = period.finance
+def _realised_businesscase(period: Period, f: PeriodFinance, outflow: pd.DataFrame,
+                           placements: dict[int, int], years: list[int], reasons=None
+                           ) -> pd.DataFrame:
     base = period.baseline()
     retention = list(f.retention)
-    invest = _investment(period)
+    invest = _investment(period, f)
     extra = {y: max(0.0, placements[y] - base[y]) for y in years}
     register = {y: float(placed(outflow, y, reasons)["doelgroepregister"].sum()) for y in years}
     # the extra placements are split over the streams as all placements of the year are
     reg_extra = {y: extra[y] * register[y] / placements[y] if placements[y] else 0.0
                  for y in years}
-    forecast = businesscase_forecast(period)
+    forecast = businesscase_forecast(period, f)
     rows = {y: {"Plaatsingen": float(placements[y]),
                 "waarvan doelgroepregister": register[y], "Basis": base[y],
                 "Extra plaatsingen": extra[y]} for y in years}
     for s in f.streams:
         part = reg_extra if s.target_group else {y: extra[y] - reg_extra[y] for y in years}
-        amount = float(f.benefit_cost) * s.share      # type: ignore[arg-type]
+        amount = _required(f.benefit_cost, "benefit_cost") * s.share
         for y, v in businesscase_savings(part, amount, retention).items():
             rows[y][f"{s.label} (€)"] = v
     for y in years:
@@ -286,20 +294,21 @@ def _realised_businesscase(period: Period, outflow: pd.DataFrame, placements: di
     return table
 
 
-def realised(period: Period, outflow: pd.DataFrame, export_date: pd.Timestamp,
-             upto: int, reasons=None) -> pd.DataFrame:
-    """The period's savings by its own model on the placements of the export, for each year of
-    the period up to `upto` that the export covers entirely, beside the period's own figures."""
+def realised(period: Period, f: PeriodFinance, outflow: pd.DataFrame,
+             export_date: pd.Timestamp, upto: int, reasons=None) -> pd.DataFrame:
+    """The period's savings by its own model (`f`, its finance) on the placements of the
+    export, for each year of the period up to `upto` that the export covers entirely, beside
+    the period's own figures."""
     years = [y for y in period.all_years if y <= upto and year_closed(export_date, y)]
     if not years:
         return pd.DataFrame().rename_axis("rij")
-    start = period.finance.counts_from
+    start = f.counts_from
     if start is not None:               # the assignment started during its first year
         outflow = outflow[outflow["uitstroomdatum"] >= pd.Timestamp(start)]
     placements = placements_per_year(outflow, years, reasons)
-    table = (_realised_businesscase(period, outflow, placements, years, reasons)
-             if period.finance.model == "businesscase"
-             else _realised_uitstroom(period, placements, years))
+    table = (_realised_businesscase(period, f, outflow, placements, years, reasons)
+             if f.model == "businesscase"
+             else _realised_uitstroom(period, f, placements, years))
     table = table.astype(float)
     table.loc["Totaal"] = table.sum(axis=0, min_count=1)
     for col in ("Basis",):
@@ -312,11 +321,10 @@ def realised(period: Period, outflow: pd.DataFrame, export_date: pd.Timestamp,
 # --------------------------------------------------------------------------- cost split
 
 
-def period_cost_split(period: Period, dossiers_on_data: dict[str, int] | None,
+def period_cost_split(s: CostSplit, dossiers_on_data: dict[str, int] | None,
                       scope: str | None = None) -> pd.DataFrame:
-    """The cost split as adopted (the configured inhabitants, dossiers and amounts) beside the
-    split recomputed with the dossiers of the export on the reference date."""
-    s = period.cost_split
+    """A period's cost split as adopted (the configured inhabitants, dossiers and amounts)
+    beside the split recomputed with the dossiers of the export on the reference date."""
     total = s.total
     inh = dict(s.inhabitants)
     adopted_dossiers = dict(s.dossiers)
@@ -375,21 +383,21 @@ def finance_tables(config: Config, export, year: int | None = None,
     out: dict[str, pd.DataFrame] = {}
     if f is not None:
         if f.model == "businesscase":
-            out["besparing"] = businesscase_forecast(period)
+            out["besparing"] = businesscase_forecast(period, f)
         else:
-            extra, _ = planned(period)
+            extra, _ = planned(f)
             if extra:
-                out["besparing"] = savings(extra, SavingsModel.from_period(period))
+                out["besparing"] = savings(extra, SavingsModel.from_finance(f))
             if f.planned_extra and (f.social_return_per_placement is not None
                                     or f.participation is not None):
-                out["besparing_totaal"] = besparing_totaal(period)
-        real = realised(period, export["uitstroom"], export.export_date, upto,
+                out["besparing_totaal"] = besparing_totaal(period, f)
+        real = realised(period, f, export["uitstroom"], export.export_date, upto,
                         config.domain.placement_reasons)
         if not real.empty:
             out["besparing_realisatie"] = real
     if period.cost_split is not None:
         day = period.cost_split.reference_date.isoformat()
-        out["kostenverdeling"] = period_cost_split(period, dossiers_on(export, day))
+        out["kostenverdeling"] = period_cost_split(period.cost_split, dossiers_on(export, day))
     rows = [r.model_dump() for r in config.buig if period.contains(r.year)]
     if rows:
         out["buig"] = buig(rows, f.buig_own_risk_pct if f is not None else None)
@@ -427,7 +435,7 @@ def assumptions(config: Config, period: Period | None) -> list[tuple[str, str]]:
     if f is not None and f.source:
         out.append(("Bron", f.source))
     if f is not None and f.model == "uitstroom":
-        m = SavingsModel.from_period(period)
+        m = SavingsModel.from_finance(f)
         base = period.baseline()
         bases = sorted(set(base.values()))
         out += [
@@ -446,7 +454,7 @@ def assumptions(config: Config, period: Period | None) -> list[tuple[str, str]]:
                                                   " per extra plaatsing, in het jaar van plaatsing"))
     elif f is not None and f.model == "businesscase":
         streams = "; ".join(f"{s.label}: {fmt_pct(100 * s.share, 0)} van "
-                            f"{fmt_euro(float(f.benefit_cost))}"  # type: ignore[arg-type]
+                            f"{fmt_euro(_required(f.benefit_cost, 'benefit_cost'))}"
                             for s in f.streams)
         ret = ", ".join(fmt_pct(100 * r, 0) for r in f.retention)
         out += [("Besparing per plaatsing", streams),
