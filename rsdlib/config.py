@@ -135,7 +135,8 @@ class Publication(Section):
     """[publication]: the default mode and the small-cell rule of the public version."""
 
     mode: Literal["intern", "publiek"] = "intern"
-    threshold: Annotated[int, Strict(), Field(ge=1)] = 5   # counts 1..threshold-1 are hidden
+    # counts 1..threshold-1 are hidden; 1 would hide none: no public version without suppression
+    threshold: Annotated[int, Strict(), Field(ge=2)] = 5
     zeros_disclosive: Bool = False
     pdf: Bool = True          # bijlagen.pdf beside the HTML (about 1 CPU-second per page)
 

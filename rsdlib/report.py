@@ -326,7 +326,8 @@ def suppression_rule(cfg: Config) -> str:
     """The publication rule in words, for the cover, the notes and the page."""
     t = cfg.publication.threshold
     zeros = " en nullen" if cfg.publication.zeros_disclosive else ""
-    return (f"Publieke versie: aantallen van 1 tot en met {t - 1}{zeros} zijn vervangen door •, "
+    small = f"aantallen van 1 tot en met {t - 1}" if t > 2 else "aantallen gelijk aan 1"
+    return (f"Publieke versie: {small}{zeros} zijn vervangen door •, "
             "net als de cellen waaruit ze met de totalen af te leiden zouden zijn (secundaire "
             f"onderdrukking: elke onderdrukte cel ligt binnen een marge van ten minste {t}) en "
             "percentages van onderdrukte aantallen. Maandcijfers en cohorten staan alleen in de "

@@ -6,7 +6,7 @@ from typing import get_args
 import pytest
 from helpers import LIEMERS, edited
 
-from rsdlib import kpi
+from rsdlib import kpi, report
 from rsdlib.cli import main
 from rsdlib.config import KPI_OPTIONS, ConfigError, KpiId, load_config
 from rsdlib.national import config_text
@@ -16,7 +16,7 @@ from rsdlib.paths import CONFIG_DIR
 @pytest.mark.parametrize("path", sorted(CONFIG_DIR.glob("*.toml")), ids=lambda p: p.name)
 def test_shipped_configurations_are_valid(path):
     cfg = load_config(path)
-    assert cfg.path == path and cfg.municipalities and cfg.publication.threshold >= 1
+    assert cfg.path == path and cfg.municipalities and cfg.publication.threshold >= 2
 
 
 def test_national_configuration_is_valid(tmp_path):
@@ -40,7 +40,9 @@ def test_the_kpi_ids_the_configuration_accepts_are_the_ones_the_code_computes():
      "geconfigureerde gemeente"),
     ("threshold = 5", 'threshold = "vijf"', "publication.threshold",
      "geheel getal, gevonden 'vijf'"),
-    ("threshold = 5", "threshold = 0", "publication.threshold", "ten minste 1"),
+    ("threshold = 5", "threshold = 0", "publication.threshold", "ten minste 2"),
+    # 1 hides nothing: a "public" version without suppression
+    ("threshold = 5", "threshold = 1", "publication.threshold", "ten minste 2, gevonden 1"),
     ('mode = "intern"', 'mode = "openbaar"', "publication.mode", "'intern' of 'publiek'"),
     ("zeros_disclosive = false", "zeros_disclosive = 0", "publication.zeros_disclosive",
      "true of false"),
@@ -74,6 +76,17 @@ def test_each_error_names_file_key_and_what_was_expected(tmp_path, old, new, key
     lines = str(err.value).splitlines()
     assert any(line.startswith(f"{path}: {key}: ") and expected in line for line in lines), lines
     assert all(line.startswith(f"{path}: ") for line in lines)
+
+
+@pytest.mark.parametrize("threshold, rule", [
+    (2, "Publieke versie: aantallen gelijk aan 1 zijn vervangen door •"),
+    (3, "Publieke versie: aantallen van 1 tot en met 2 zijn vervangen door •"),
+    (5, "Publieke versie: aantallen van 1 tot en met 4 zijn vervangen door •"),
+])
+def test_the_suppression_rule_reads_right_for_each_valid_threshold(tmp_path, threshold, rule):
+    cfg = load_config(edited(tmp_path, "threshold = 5", f"threshold = {threshold}"))
+    text = report.suppression_rule(cfg)
+    assert text.startswith(rule) and f"marge van ten minste {threshold})" in text
 
 
 def test_every_error_is_reported_at_once(tmp_path):
