@@ -7,6 +7,7 @@ import pytest
 from helpers import HEAD, LIEMERS, build, client, edited
 
 from rsdlib import tables
+from rsdlib.cli import main
 from rsdlib.config import ConfigError, load_config
 from rsdlib.demo import write_export
 from rsdlib.io import read_export
@@ -228,6 +229,28 @@ def test_refusals_in_another_shape_name_the_users_file_line_and_column(tmp_path,
         "Beëindigingen.csv:5: Reden beëindiging: onbekende code 'Ontslag' (verwacht STUDIE, "
         "ARBEID, PARTTIME, SCHOLING_NUG, WERK_NUG, ZELFSTANDIG, VERHUIZING, PARTNER, PENSIOEN, "
         "ANDERE_UITKERING, DETENTIE, OVERLIJDEN, OVERIG)"]
+
+
+def test_a_mapped_folder_with_two_workbooks_is_refused_as_the_native_one(tmp_path, capsys,
+                                                                         mapped_twin):
+    from openpyxl import Workbook
+
+    cfg, _, other = mapped_twin
+    klanten = cfg.import_mapping.source_file("klanten")
+    for path in other.glob("*.csv"):
+        if path.stem != klanten:
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+    rows = list(csv.reader((other / f"{klanten}.csv").open(encoding="utf-8"), delimiter=";"))
+    for name in ("a.xlsx", "b.xlsx"):          # the clients sheet in an old and a new workbook
+        wb = Workbook()
+        wb.active.title = klanten
+        for row in rows:
+            wb.active.append(row)
+        wb.save(tmp_path / name)
+    assert main(["--config", str(MAPPED), "validate", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"onbruikbare export: {tmp_path}: meer dan één Excel-werkmap (a.xlsx, "
+                   "b.xlsx); lever er één aan met een werkblad per bestand"], err
 
 
 def test_a_mapping_onto_codes_the_service_does_not_know_is_a_configuration_error(tmp_path):

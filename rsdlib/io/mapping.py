@@ -20,7 +20,7 @@ from pathlib import Path
 from rsdlib import schema
 from rsdlib.errors import ExportError
 from rsdlib.io.model import FileReport, Refusal
-from rsdlib.io.read import RawTable, read_csv_raw, read_xlsx_raw
+from rsdlib.io.read import RawTable, read_csv_raw, read_xlsx_raw, the_workbook
 
 FILES = (*schema.REQUIRED_FILES, *schema.OPTIONAL_FILES)
 EXPORT_DATE = "%d-%m-%Y"
@@ -140,11 +140,11 @@ def read_mapped(folder: Path, m: Mapping) -> Iterator[tuple[str, RawTable]]:
     if not folder.is_dir():
         raise ExportError(f"{folder}: exportmap niet gevonden")
     found = {p.stem.strip().casefold(): p for p in folder.glob("*.csv")}
-    xlsxs = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
     sheets: dict[str, RawTable] = {}
     missing = [n for n in FILES if m.source_file(n).casefold() not in found]
-    if missing and xlsxs:
-        sheets = read_xlsx_raw(xlsxs[0], [m.source_file(n).casefold() for n in missing])
+    workbook = the_workbook(folder) if missing else None
+    if workbook is not None:
+        sheets = read_xlsx_raw(workbook, [m.source_file(n).casefold() for n in missing])
     for name in FILES:
         key = m.source_file(name).casefold()
         if key in found:

@@ -335,19 +335,14 @@ def read_sources(folder: Path) -> Iterator[tuple[str, RawTable]]:
     found = {p.stem.strip().casefold(): p for p in folder.glob("*.csv")}
     csvs = {n: found[n] for n in names if n in found}
     missing = [n for n in names if n not in csvs]
-    xlsxs = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
-    if missing and len(xlsxs) > 1:
-        raise ExportError(
-            f"{folder}: meer dan één Excel-werkmap ({', '.join(p.name for p in xlsxs)}); "
-            "lever er één aan met een werkblad per bestand"
-        )
-    if not xlsxs:
+    workbook = the_workbook(folder) if missing else None
+    if workbook is None:
         _require(folder, csvs)
     reader = ThreadPoolExecutor(1, thread_name_prefix="parse")
     try:
         parsing = {n: reader.submit(_read_csv, path, n)
                    for n, path in sorted(csvs.items(), key=lambda item: item[1].stat().st_size)}
-        sheets = reader.submit(read_xlsx_raw, xlsxs[0], missing) if missing and xlsxs else None
+        sheets = reader.submit(read_xlsx_raw, workbook, missing) if workbook else None
         for name, job in parsing.items():
             yield name, job.result()
         if sheets is not None:
@@ -356,6 +351,19 @@ def read_sources(folder: Path) -> Iterator[tuple[str, RawTable]]:
             yield from raws.items()
     finally:
         reader.shutdown(wait=True, cancel_futures=True)
+
+
+def the_workbook(folder: Path) -> Path | None:
+    """The one Excel workbook of a folder whose sheets are needed (an open workbook's lock
+    file ~$... is not one), None when there is none; more than one is refused, naming them:
+    which of them the user meant is not guessed."""
+    xlsxs = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
+    if len(xlsxs) > 1:
+        raise ExportError(
+            f"{folder}: meer dan één Excel-werkmap ({', '.join(p.name for p in xlsxs)}); "
+            "lever er één aan met een werkblad per bestand"
+        )
+    return xlsxs[0] if xlsxs else None
 
 
 def _require(folder: Path, found: dict) -> None:
