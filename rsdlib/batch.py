@@ -123,13 +123,22 @@ def code_hash(package: Path = Path(__file__).parent) -> str:
     return h.hexdigest()
 
 
-def cache_key(export_hashes: list[str], config: Config) -> str:
-    """The cache folder name: the input files' hashes, the configuration's text, the code."""
+def config_digest(config: Config) -> str:
+    """The configuration as it is in effect, not the file it was read from: every section,
+    also those taken from the default file (a configuration without a ladder, bands or
+    reasons gets the default's), and the domain built from them. Key order is kept, not
+    sorted: it is the order of rows (municipalities, reasons) and so part of the tables."""
     h = hashlib.sha256()
-    settings = config.path.read_bytes() if config.path else b""
-    for part in [*export_hashes, __version__, code_hash()]:
+    h.update(config.model_dump_json(by_alias=True).encode())
+    h.update(repr(config.domain).encode())
+    return h.hexdigest()
+
+
+def cache_key(export_hashes: list[str], config: Config) -> str:
+    """The cache folder name: the input files' hashes, the effective configuration, the code."""
+    h = hashlib.sha256()
+    for part in [*export_hashes, __version__, code_hash(), config_digest(config)]:
         h.update(part.encode())
-    h.update(settings)
     return h.hexdigest()[:16]
 
 

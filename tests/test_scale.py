@@ -176,3 +176,32 @@ def test_the_cache_key_changes_with_the_input_and_with_the_code(tmp_path, config
     validate = source / "io" / "validate.py"
     validate.write_text(validate.read_text() + "\n# one more line\n")
     assert batch.cache_key(batch.input_hashes(export), config) != changed_input
+
+
+def test_the_cache_key_changes_with_a_setting_taken_from_the_default_file(tmp_path, monkeypatch):
+    """achterhoek.toml leaves its ladder, units, bands, reasons and texts to the default file:
+    a change there (other age bands) changes the tables, so it changes the cache key, though
+    achterhoek.toml itself is the same file."""
+    from rsdlib import config as config_module
+    from rsdlib.paths import CONFIG_DIR
+
+    path = CONFIG_DIR / "achterhoek.toml"
+    before = config_module.load_config(path)
+    assert "bands" in before._from_default
+    key = batch.cache_key(["klanten.csv:ab"], before)
+    assert batch.cache_key(["klanten.csv:ab"], config_module.load_config(path)) == key
+    default = tmp_path / "liemers.toml"
+    text = config_module.DEFAULT_CONFIG.read_text(encoding="utf-8")
+    assert '["18-27", 18, 27], ["28-35", 28, 35]' in text
+    default.write_text(text.replace('["18-27", 18, 27], ["28-35", 28, 35]',
+                                    '["18-29", 18, 29], ["30-35", 30, 35]'), encoding="utf-8")
+    monkeypatch.setattr(config_module, "DEFAULT_CONFIG", default)
+    config_module._default_raw.cache_clear()
+    try:
+        after = config_module.load_config(path)
+        assert [b.label for b in after.domain.age_bands][1:3] == ["18-29", "30-35"]
+        assert batch.cache_key(["klanten.csv:ab"], after) != key
+    finally:
+        monkeypatch.undo()
+        config_module._default_raw.cache_clear()
+
