@@ -65,7 +65,7 @@ PYTEST := $(BIN)/python -m pytest -n $(or $(TEST_JOBS),auto) --dist loadgroup
 
 test: $(STAMP) pango
 	$(BIN)/ruff check rsdlib tests scripts
-	$(BIN)/mypy || echo 'mypy: the errors above do not fail make test yet (see [tool.mypy] in pyproject.toml)'
+	$(BIN)/mypy
 	$(BIN)/python scripts/make_notebooks.py --check
 	$(PYTEST)
 

@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,29 @@ class Client:
     act: float                # propensity to be active
     lks: float                # propensity to work with wage-cost subsidy
     onth: float               # propensity to be exempt
+
+
+@dataclass
+class _Member:
+    """A client of the 31-12-2019 snapshot with the step and the benefit spell 2019 gave them:
+    their later years are simulated from these."""
+
+    client: Client
+    s19: str | None           # the step on 31-12-2019 (None: no step)
+    spell: dict               # World.spells' entry of the spell running on 31-12-2019
+
+
+class _Event(TypedDict):
+    """A 2019 inflow event of one municipality: background class, reason, unit, re-entry; the
+    snapshot client it became (`member`, an index), and for a re-entrant the client."""
+
+    cls: str
+    reason: str
+    unit: str
+    reentry: bool
+    member: NotRequired[int]
+    client: NotRequired[Client]
+    day: NotRequired[dt.date]
 
 
 @dataclass
@@ -224,14 +248,14 @@ def _build_2019(w: World, m: int, muni: str, t: T.Targets) -> dict:
     dur[nug] = 5
     dur[rest] = _rank_assign(rng, 0.8 * u[rest], range(5), t.duration[:5]).astype(int)
     # the young are nuggers or recent: swap with an adult nugger where needed
-    for i in np.flatnonzero((age_band == 0) & (dur != 5) & (dur != 0)):
+    for young in np.flatnonzero((age_band == 0) & (dur != 5) & (dur != 0)):
         j = next(j for j in rng.permutation(n) if dur[j] == 5 and age_band[j] != 0)
-        dur[i], dur[j] = dur[j], dur[i]
+        dur[young], dur[j] = dur[j], dur[young]
     sex = _rank_assign(rng, -0.3 * u, ("M", "V"), t.gender)
     doel = _rank_assign(rng, -np.abs(u - 0.3), (True, False), (t.doelgroep, n - t.doelgroep))
 
     # 2019 inflow events of this municipality, exact by class, reason, re-entry and unit
-    events = []
+    events: list[_Event] = []
     for ci, cls in enumerate(T.CLASSES):
         reasons = (["DIRECT"] * t.inflow["DIRECT"][ci] + ["INDIRECT"] * t.inflow["INDIRECT"][ci])
         units = (["ZO"] * t.units["ZO"][ci] + ["WERK"] * t.units["WERK"][ci]
@@ -251,44 +275,44 @@ def _build_2019(w: World, m: int, muni: str, t: T.Targets) -> dict:
     nug_events = [e for e in events if e["reason"] == "NUG"]
     if len(recent) > len(benefit_events):
         raise ValueError(f"{muni}: more recent clients than 2019 benefit inflow")
-    for i, e in zip(recent, benefit_events, strict=False):
-        e["member"] = int(i)
+    for member, e in zip(recent, benefit_events, strict=False):
+        e["member"] = int(member)
     nug_members = [i for i in nug if age_band[i] != 0][: int(len(nug_events) * 0.6)]
-    for i, e in zip(nug_members, nug_events, strict=False):
-        e["member"] = int(i)
-    cls = np.empty(n, dtype=object)
+    for member, e in zip(nug_members, nug_events, strict=False):
+        e["member"] = int(member)
+    background = np.empty(n, dtype=object)
     linked = [e for e in events if "member" in e]
     for e in linked:
-        cls[e["member"]] = e["cls"]
-    free = np.flatnonzero(cls == None)  # noqa: E711
-    need = {"S": t.status - sum(c == "S" for c in cls), "M": t.migratie - t.status
-            - sum(c == "M" for c in cls)}
+        background[e["member"]] = e["cls"]
+    free = np.flatnonzero(background == None)  # noqa: E711
+    need = {"S": t.status - sum(c == "S" for c in background), "M": t.migratie - t.status
+            - sum(c == "M" for c in background)}
     need["O"] = len(free) - need["S"] - need["M"]
     if min(need.values()) < 0:
         raise ValueError(f"{muni}: background targets do not fit the 2019 inflow")
-    cls[free] = _rank_assign(rng, 0.5 * u[free], ("S", "M", "O"), (need["S"], need["M"], need["O"]))
+    background[free] = _rank_assign(rng, 0.5 * u[free], ("S", "M", "O"),
+                                    (need["S"], need["M"], need["O"]))
 
     members: list[Client] = []
     for i in range(n):
         lo, hi = [(16, 17), (18, 27), (28, 35), (36, 45), (46, 55), (56, 66)][age_band[i]]
         if dur[i] == 4:
             lo = max(lo, 23)
-        c = w.new_client(muni, cls[i], age=int(rng.integers(lo, hi + 1)), u=float(u[i]),
+        c = w.new_client(muni, background[i], age=int(rng.integers(lo, hi + 1)), u=float(u[i]),
                          doelgroep=bool(doel[i]))
         c.sex = sex[i]
         members.append(c)
 
     # benefit start dates and dossiers (partners share both; pairs within a duration band)
-    starts: list[dt.date | None] = [None] * n
+    linked_starts: dict[int, dt.date] = {}
     for e in linked:
         i = e["member"]
         lo = dt.date(2019, 2, 1) if e["reentry"] else None
-        starts[i] = (_date_in_band(w, int(dur[i]), lo) if dur[i] <= 1
-                     else w.date_between(Y19_START, dt.date(2019, 12, 20)))
-    for i in range(n):
-        if starts[i] is None:
-            starts[i] = (_date_in_band(w, int(dur[i])) if dur[i] < 5
-                         else w.date_between(dt.date(2014, 1, 1), dt.date(2018, 12, 31)))
+        linked_starts[i] = (_date_in_band(w, int(dur[i]), lo) if dur[i] <= 1
+                            else w.date_between(Y19_START, dt.date(2019, 12, 20)))
+    starts = [linked_starts[i] if i in linked_starts
+              else _date_in_band(w, int(dur[i])) if dur[i] < 5
+              else w.date_between(dt.date(2014, 1, 1), dt.date(2018, 12, 31)) for i in range(n)]
     old_benefit = [i for i in range(n) if 2 <= dur[i] <= 4]
     new_benefit = [i for i in range(n) if dur[i] <= 1]
     pairs19 = len(old_benefit) + len(new_benefit) - t.dossiers_end
@@ -303,7 +327,7 @@ def _build_2019(w: World, m: int, muni: str, t: T.Targets) -> dict:
     p_new = pairs19 - p_old
     if p_new > max_new or p_new < 0:
         raise ValueError(f"{muni}: the dossier targets cannot be met ({p_old=}, {p_new=})")
-    dossier = [None] * n
+    dossier: list[str | None] = [None] * n
     for group, npairs in ((old_benefit, p_old), (new_benefit, p_new)):
         by_band: dict[int, list[int]] = {}
         for i in group:
@@ -321,16 +345,17 @@ def _build_2019(w: World, m: int, muni: str, t: T.Targets) -> dict:
     forward_quota = round(T.STEP_FORWARD * n / t.extra.get("service_size", n))
     forward: set[str] = set()
     event_of = {e["member"]: e for e in linked}
+    snapshot: list[_Member] = []
     for i, c in enumerate(members):
         s19 = trede_full[i]
         start = starts[i]
         end, _ = _exit_after(w, c, Y19_END, s19)
         spell = w.add_spell(c, start, end, benefit=dur[i] < 5, dossier=dossier[i])
         spell["exit_reason"] = _
-        e = event_of.get(i)
-        if e is not None:
-            intake = s19 if e["reason"] == "NUG" else _trede_in_unit(w, e["unit"], s19)
-            w.add_inflow(c, start, e["reason"], intake)
+        ev = event_of.get(i)
+        if ev is not None:
+            intake = s19 if ev["reason"] == "NUG" else _trede_in_unit(w, ev["unit"], s19)
+            w.add_inflow(c, start, ev["reason"], intake)
             w.tredes.append((c.id, start, intake, False))
             if intake != s19:
                 day = w.date_between(start, max(start, dt.date(2019, 12, 30)))
@@ -338,21 +363,19 @@ def _build_2019(w: World, m: int, muni: str, t: T.Targets) -> dict:
                 if (intake is not None and s19 is not None
                         and STEP_ORDER.index(s19) > STEP_ORDER.index(intake)):
                     forward.add(c.id)
-            if e["reentry"]:
-                e["client"] = c
+            if ev["reentry"]:
+                ev["client"] = c
         else:
             w.tredes.append((c.id, start, s19, False))
             if start.year == 2018:
                 w.add_inflow(c, start, "NUG" if dur[i] == 5 else str(
                     rng.choice(["DIRECT", "INDIRECT"], p=[0.56, 0.44])), s19)
-        c._s19 = s19  # type: ignore[attr-defined]
-        c._spell = spell  # type: ignore[attr-defined]
+        snapshot.append(_Member(c, s19, spell))
     # forward steps in 2019 up to the quota; a few backward steps too
-    candidates = [c for i, c in enumerate(members) if i not in event_of
-                  and trede_full[i] not in (None, "1")
-                  and c._spell["start"] < dt.date(FIRST_YEAR, 1, 1)]
-    for c in [candidates[k] for k in rng.permutation(len(candidates))]:
-        s19 = c._s19  # type: ignore[attr-defined]
+    candidates = [(s.client, s.s19) for i, s in enumerate(snapshot) if i not in event_of
+                  and s.s19 is not None and s.s19 != "1"
+                  and s.spell["start"] < dt.date(FIRST_YEAR, 1, 1)]
+    for c, s19 in [candidates[k] for k in rng.permutation(len(candidates))]:
         idx = STEP_ORDER.index(s19)
         if len(forward) < forward_quota:
             old = STEP_ORDER[int(rng.integers(max(0, idx - 2), idx))]
@@ -364,7 +387,7 @@ def _build_2019(w: World, m: int, muni: str, t: T.Targets) -> dict:
         _retrede(w, c.id, old)
         w.tredes.append((c.id, w.date_between(dt.date(2019, 1, 15), dt.date(2019, 12, 15)),
                          s19, True))
-    return {"members": members, "events": events, "in_out": in_out, "leavers": leavers_plan,
+    return {"members": snapshot, "events": events, "in_out": in_out, "leavers": leavers_plan,
             "old_dossiers": len(old_benefit) - p_old, "dossiers_start": t.dossiers_start,
             "forward": len(forward)}
 
@@ -531,14 +554,14 @@ def _spell_with_future(w: World, c: Client, day: dt.date, trede: str | None,
                 w.tredes.append((c.id, back, trede, False))
 
 
-def _futures_of_2019(w: World, members: list[Client]) -> None:
+def _futures_of_2019(w: World, members: list[_Member]) -> None:
     """Exits after 2019 of the snapshot clients, and their later steps."""
-    for c in members:
-        spell = c._spell  # type: ignore[attr-defined]
+    for member in members:
+        c, spell = member.client, member.spell
         end = spell["end"]
         if end is not None and end > dt.date(LAST_YEAR, 12, 31):
             spell["end"] = None
-        _markov(w, c, spell["start"], spell["end"], c._s19, dt.date(2020, 1, 1))  # type: ignore
+        _markov(w, c, spell["start"], spell["end"], member.s19, dt.date(2020, 1, 1))
         if spell["end"] is not None:
             reason = spell["exit_reason"]
             if not spell["benefit"] and reason in ("ARBEID", "STUDIE"):
@@ -688,7 +711,7 @@ def generate(config: Config, seed: int = 2019) -> dict[str, pd.DataFrame]:
     service_size = sum(t.size for t in targets)
     for t in targets:
         t.extra["service_size"] = service_size
-    members: list[Client] = []
+    members: list[_Member] = []
     base: dict[str, float] = {}
     quota_left = round(T.PLACEMENTS_DOELGROEP * service_size / 2095)
     for m, (muni, t) in enumerate(zip(config.municipalities, targets, strict=True)):
@@ -770,11 +793,12 @@ def step_map(dom: Domain) -> dict[str, str]:
     return {c: target[int(i * scale + 0.5)] for i, c in enumerate(own)}
 
 
-def reason_map(dom: Domain) -> dict[str, str]:
+def reason_map(dom: Domain) -> dict[str, str | None]:
     """The simulation's outflow reasons onto a service's: each class onto the same class, in
-    turn (a reason of the simulation that the service has keeps its code)."""
+    turn (a reason of the simulation that the service has keeps its code; None, an empty
+    reason, where the service has no reason of that class)."""
     default = default_domain()
-    out = {}
+    out: dict[str, str | None] = {}
     for cls in REASON_CLASSES:
         theirs = [r.code for r in dom.outflow_reasons if r.cls == cls]
         ours = [r.code for r in default.outflow_reasons if r.cls == cls]

@@ -32,14 +32,14 @@ SUPPRESSED_NOTE = (f"{SUPPRESSED} (voorgelezen als \"{SUPPRESSED_WORD}\"): dit a
 # --------------------------------------------------------------------------- Dutch numbers
 
 
-def fmt_count(value: float) -> str:
+def fmt_count(value: float | None) -> str:
     """A count in Dutch notation: 1.608 (empty when missing)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return f"{int(round(value)):,}".replace(",", ".")
 
 
-def fmt_pct(value: float, decimals: int = 2) -> str:
+def fmt_pct(value: float | None, decimals: int = 2) -> str:
     """A percentage (0-100) in Dutch notation: 25,68% (empty when missing)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -47,7 +47,7 @@ def fmt_pct(value: float, decimals: int = 2) -> str:
     return f"{text}%"
 
 
-def fmt_euro(value: float) -> str:
+def fmt_euro(value: float | None) -> str:
     """An amount in euros in Dutch notation: € 1.400.000."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -66,12 +66,13 @@ def cell_kind(lay: Layout, pos: int, column: str, value: object) -> str:
     return "count"
 
 
-def cell_text(lay: Layout, pos: int, column: str, value: object) -> str:
+def cell_text(lay: Layout, pos: int, column: str, value: str | float | None) -> str:
     """One cell as the council reads it: count, percentage, euros, or text."""
+    if isinstance(value, str):
+        return value
     kind = cell_kind(lay, pos, column, value)
-    if kind == "text":
-        return value  # type: ignore[return-value]
-    return {"pct": fmt_pct, "euro": fmt_euro, "count": fmt_count}[kind](value)  # type: ignore
+    return fmt_pct(value) if kind == "pct" else fmt_euro(value) if kind == "euro" else \
+        fmt_count(value)
 
 
 # --------------------------------------------------------------------------- HTML
@@ -171,16 +172,17 @@ p.noot{font-size:0.85em;color:#444}
 # --------------------------------------------------------------------------- CSV
 
 
-def csv_value(lay: Layout, pos: int, column: str, value: object, suppressed: bool) -> str:
+def csv_value(lay: Layout, pos: int, column: str, value: str | float | None,
+              suppressed: bool) -> str:
     """A cell as the machine-readable CSV holds it: integer count, 2-decimal %, or text."""
     if suppressed or value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, str):
+        return value
     kind = cell_kind(lay, pos, column, value)
-    if kind == "text":
-        return value  # type: ignore[return-value]
-    if kind == "pct" or (kind == "euro" and not float(value).is_integer()):  # type: ignore
-        return f"{float(value):.2f}"  # type: ignore[arg-type]
-    return str(int(round(float(value))))  # type: ignore[arg-type]
+    if kind == "pct" or (kind == "euro" and not float(value).is_integer()):
+        return f"{float(value):.2f}"
+    return str(int(round(float(value))))
 
 
 def write_csv(table: pd.DataFrame, path: Path, meta: TableMeta,
@@ -304,9 +306,9 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
         sh.text(2, 0, corner, align="left", **header)
         widths = [44.0]
         for c, col in enumerate(columns, start=1):
-            text = any(isinstance(v, str) for v in table[col])
-            widths.append(60.0 if text else 16.0)
-            sh.text(2, c, meta.header(col), align="left" if text else "right", **header)
+            has_text = any(isinstance(v, str) for v in table[col])
+            widths.append(60.0 if has_text else 16.0)
+            sh.text(2, c, meta.header(col), align="left" if has_text else "right", **header)
         sh.ws.set_row(2, 15 * max(_lines(meta.header(c), w) for c, w in
                                   zip([corner, *columns], widths, strict=True)))
         empty = False

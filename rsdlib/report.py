@@ -355,8 +355,8 @@ def _more_charts(r: Report, label: str, chartdata: dict) -> list[charts.Chart]:
 
 
 def _peildatum(r: Report) -> str:
-    if r.whole_period and r.export_date is not None:
-        return (f"31-12 van elk jaar van {r.period.label}, tot de exportdatum "  # type: ignore
+    if r.whole_period and r.period is not None and r.export_date is not None:
+        return (f"31-12 van elk jaar van {r.period.label}, tot de exportdatum "
                 f"{r.export_date.strftime('%d-%m-%Y')}")
     return f"31-12-{r.year}"
 
@@ -417,8 +417,8 @@ def show_title(r: Report):
     """The page title and a one-line summary."""
     rule = (f'<p class="noot">{html.escape(suppression_rule(r.config))}</p>'
             if r.mode == "publiek" else "")
-    what = (f"{html.escape(r.period.name)}. Peildatum {_peildatum(r)}"  # type: ignore[union-attr]
-            if r.whole_period else f"Peildatum 31-12-{r.year}")
+    what = (f"{html.escape(r.period.name)}. Peildatum {_peildatum(r)}"
+            if r.whole_period and r.period is not None else f"Peildatum 31-12-{r.year}")
     title = html.escape(r.config.domain.title)
     who = (html.escape(r.config.name) if r.scope == r.config.short
            else f"{html.escape(r.scope)}, een van de gemeenten van {html.escape(r.config.name)}")

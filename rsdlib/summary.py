@@ -144,7 +144,8 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
                 indirect = rd.get("bijlage_2_4_instroom_reden", indirect_row, "Eindtotaal",
                                   d_used)
                 ipct = rd.get("bijlage_2_4_instroom_reden", indirect_row, "%", d_used)
-                if None not in (direct, dpct, indirect, ipct):
+                if (direct is not None and dpct is not None and indirect is not None
+                        and ipct is not None):
                     sentences.append(Sentence(
                         f"In {year} stroomden {fmt_count(inflow)} klanten in (zonder BBZ): "
                         f"{fmt_count(direct)} om een directe reden zoals ontslag of het einde "
@@ -204,7 +205,7 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
         start = rd.get("bijlage_2_6_dossiers", row, f"1 januari {year}", used)
         end = rd.get("bijlage_2_6_dossiers", row, f"31 december {year}", used)
         pct = rd.get("bijlage_2_6_dossiers", row, "% Ontwikkeling jan - dec", used)
-        if None not in (start, end, pct):
+        if start is not None and end is not None and pct is not None:
             figures.append(Figure(f"Uitkeringsdossiers op 31-12-{year}", fmt_count(end),
                                   f"{_signed(end - start)} t.o.v. 1-1-{year}", list(used)))
             if end == start:

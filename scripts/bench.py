@@ -209,9 +209,9 @@ def main() -> int:
     print("\nafzonderlijke metingen (s): floor(4) " + ", ".join(f"{t:.1f}" for t in f4s)
           + "; RSD-batch " + ", ".join(f"{r[0]:.1f}" for r in rsd))
     print("\n" + "goal".ljust(width) + "measured    met")
-    for name, value, limit in goals:
-        verdict = "ja" if value <= limit else f"nee ({value / limit:.2f}x de grens)"
-        print(name.ljust(width) + f"{value:<12.2f}{verdict}")
+    for name, measured, limit in goals:
+        verdict = "ja" if measured <= limit else f"nee ({measured / limit:.2f}x de grens)"
+        print(name.ljust(width) + f"{measured:<12.2f}{verdict}")
     print("\nDe vloer is papermill met zijn standaardinstellingen: elke notebook start zijn eigen "
           "kernel als nieuw proces, dat pandas en matplotlib importeert, en wacht erop. De batch "
           "start per werker een zygote die dat eenmaal importeert en elke kernel van die werker "
