@@ -319,8 +319,9 @@ def survival(name: str, table: pd.DataFrame, title: str) -> Chart:
 def public_charts(tables: dict[str, pd.DataFrame], metas: dict, config: Config, scope: str,
                   year: int) -> list[Chart]:
     """Charts for publiek mode: the scope's column of the peildatum tables without its total,
-    hidden cells left out, and the alt text says which and why: a small count, or a count
-    hidden to protect a small count elsewhere (which is not itself small)."""
+    hidden cells left out, and the alt text says which, with one reason for all of them:
+    which of them are small is never said (a category called small would lie in
+    1..threshold-1, one called protecting outside it; both narrow what is hidden)."""
     from rsdlib.tabledefs import layout
 
     out = []
@@ -331,15 +332,12 @@ def public_charts(tables: dict[str, pd.DataFrame], metas: dict, config: Config, 
         lay = layout(tid, table, config, scope)
         rows = [pos for pos in range(len(table)) if not lay.is_total(pos)]
         shown = [pos for pos in rows if (pos, scope) not in meta.suppressed]
-        small = [str(table.index[p]) for p in rows if (p, scope) in meta.primary]
-        other = [str(table.index[p]) for p in rows
-                 if (p, scope) in meta.suppressed and (p, scope) not in meta.primary]
+        hidden = [str(table.index[p]) for p in rows if (p, scope) in meta.suppressed]
         chart = bars(name, table[scope].iloc[shown], f"{what} klanten, {scope}, 31-12-{year}",
                      what, "Aantal klanten")
-        if small:
-            chart.alt += " Niet getoond omdat het aantal klein is: " + ", ".join(small) + "."
-        if other:
-            chart.alt += (" Niet getoond om een klein aantal elders te beschermen: "
-                          + ", ".join(other) + ".")
+        if hidden:
+            chart.alt += (" Niet getoond (afgeschermd): " + ", ".join(hidden) + " (kleine "
+                          "aantallen en aantallen die nodig zijn om kleine aantallen te "
+                          "beschermen).")
         out.append(chart)
     return out

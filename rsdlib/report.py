@@ -316,10 +316,12 @@ def hidden_counts(r: Report) -> tuple[int, int, int]:
 def hidden_summary(r: Report) -> str:
     """The cost of the protection in words, for the notes sheet."""
     small, secondary, total = hidden_counts(r)
+    # one number for both kinds: "0 kleine aantallen" on a page whose hidden cells protect
+    # another page's would put each of them outside 1..threshold-1
     return (f"In deze bijlage ({r.scope}) zijn {small + secondary} van de {total} aantallen "
-            f"afgeschermd: {small} kleine aantallen (primair) en {secondary} andere aantallen "
-            "die nodig zijn om die kleine aantallen te beschermen (secundair). Percentages van "
-            "afgeschermde aantallen zijn ook afgeschermd.")
+            "afgeschermd: kleine aantallen en aantallen die nodig zijn om kleine aantallen te "
+            "beschermen (hier of in een andere bijlage). Percentages van afgeschermde "
+            "aantallen zijn ook afgeschermd.")
 
 
 def suppression_rule(cfg: Config) -> str:

@@ -162,26 +162,57 @@ def test_suppression_is_deterministic(decided, config):
     assert again.hidden == p.suppression.hidden and again.primary == p.suppression.primary
 
 
-def test_public_charts_say_why_a_category_is_left_out(decided, config):
-    """A category hidden to protect another cell is not called a small count."""
+def test_public_charts_say_which_categories_are_left_out_but_not_which_are_small(decided,
+                                                                                  config):
+    """A reader is told that and which categories a public chart leaves out, never which of
+    them are the small ones: "small: X" would put X in 1..threshold-1 (and with the
+    municipalities adding up to the service, narrow it further), "protecting: Y" would put Y
+    outside it. The alt texts and the notes' summary are the same whichever hidden cells are
+    the small ones (all, none, or the real ones)."""
+    import copy
+
     said = 0
     for year, (p, pages) in decided.items():
         for scope, computed in pages.items():
             metas = report.for_scope(p, scope, config)[1]
-            for chart in charts.public_charts(computed, metas, config, scope, year):
+            alts = [c.alt for c in charts.public_charts(computed, metas, config, scope, year)]
+            for chart, alt in zip(charts.public_charts(computed, metas, config, scope, year),
+                                  alts, strict=True):
                 tid = {"treden": "bijlage_2_1_trede", "leeftijd": "bijlage_2_1_leeftijd",
                        "uitkeringsduur": "bijlage_2_2_uitkeringsduur"}[chart.name]
                 meta, table = metas[tid], computed[tid]
-                for r, c in meta.suppressed:
-                    if c != scope:
-                        continue
-                    label = table.index[r]
-                    small = table.iloc[r][c] < THRESHOLD
-                    assert (r, c) in meta.primary if small else (r, c) not in meta.primary
-                    part = chart.alt.split("Niet getoond om een klein aantal elders")
-                    assert label in (part[0] if small else part[1]), (chart.alt, label)
-                    said += 1
+                hidden = [str(table.index[r]) for r, c in sorted(meta.suppressed)
+                          if c == scope and not str(table.index[r]).startswith("Totaal")]
+                if hidden:
+                    assert "Niet getoond (afgeschermd): " + ", ".join(hidden) in alt, alt
+                    said += len(hidden)
+                assert "klein is" not in alt and "elders" not in alt, alt
+            for primary in ("all", "none"):
+                other = copy.deepcopy(metas)
+                for m in other.values():
+                    m.primary = set(m.suppressed) if primary == "all" else set()
+                assert [c.alt for c in charts.public_charts(computed, other, config, scope,
+                                                           year)] == alts
     assert said > 4
+
+
+def test_the_public_notes_do_not_count_small_and_protecting_cells_apart(decided, config):
+    """A page whose hidden cells are all secondary (hidden for another page's small count)
+    must not say "0 kleine aantallen": that puts each of them outside 1..threshold-1. The
+    notes' summary is the same whichever hidden cells are the small ones."""
+    from types import SimpleNamespace
+
+    p, pages = decided[YEARS[0]]
+    for scope, computed in pages.items():
+        metas = report.for_scope(p, scope, config)[1]
+        texts = []
+        for primary in ("real", "all", "none"):
+            for m in metas.values():
+                m.primary = (m.primary if primary == "real" else
+                             set(m.suppressed) if primary == "all" else set())
+            texts.append(report.hidden_summary(SimpleNamespace(
+                tables=computed, metas=metas, config=config, scope=scope)))
+        assert "afgeschermd" in texts[0] and texts == [texts[0]] * 3, texts
 
 
 @pytest.mark.slow
@@ -199,8 +230,12 @@ def test_public_outputs_mark_suppression_and_say_the_rule(public):
     notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
     assert "secundaire onderdrukking" in notes["Onderdrukking"]
     assert "afgeschermd" in notes["Afgeschermd"]
-    hidden, total, small, other = map(int, re.findall(r"\d+", notes["Afgeschermde aantallen"]))
-    assert hidden == small + other and 0 < small < other < total
+    # how many counts are hidden, small and protecting together: never which kind is how many
+    hidden, total = map(int, re.findall(r"\d+", notes["Afgeschermde aantallen"]))
+    assert 0 < hidden < total and "primair" not in notes["Afgeschermde aantallen"]
+    # the charts' alt texts name the hidden categories, with no reason per category
+    assert "Niet getoond (afgeschermd): 17 en jonger" in page
+    assert "klein is:" not in page and "elders te beschermen" not in page
     values = [c.value for row in wb["2.4 Redenen instroom"].iter_rows() for c in row]
     assert "•" in values
     assert not (folder / "tables" / "trend_stromen.csv").exists()
