@@ -192,6 +192,9 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
+MARK_UNIT = "cijfer"    # the unit of a result measured as a mark (7,5): shown with one decimal
+
+
 class Entered(Section):
     """A result the case system cannot give, entered by hand for one year of the period
     (shown as "opgegeven, niet berekend"). With a numeric value and target and no status,

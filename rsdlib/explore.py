@@ -12,7 +12,7 @@ from rsdlib import kpi, periods, schema, tables
 from rsdlib.config import Config, load_config
 from rsdlib.io.model import Export
 from rsdlib.labels import month
-from rsdlib.publish import fmt_count, fmt_pct
+from rsdlib.publish import fmt_count, fmt_decimal, fmt_pct
 
 DIMENSIONS = {
     "gemeente": "gemeente", "trede": "trede", "leeftijd": "leeftijdsklasse",
@@ -145,7 +145,7 @@ def show(table: pd.DataFrame, percentages: bool = False, decimals: int = 1,
          config: Config | None = None):
     """A table as people read it: labels instead of codes and ids (trede, reasons, KPIs,
     months; `config` gives the ladder and reasons, None the default configuration), Dutch
-    number format (1.078; 25,7%). For display; the frame itself is unchanged."""
+    number format (1.078; 25,7 %). For display; the frame itself is unchanged."""
     codes = _codes(config)
 
     def label(v):
@@ -177,8 +177,7 @@ def show(table: pd.DataFrame, percentages: bool = False, decimals: int = 1,
         if isinstance(v, str):
             return v
         return fmt_pct(v, decimals) if percentages else (
-            fmt_count(v) if float(v).is_integer() else
-            f"{v:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", "."))
+            fmt_count(v) if float(v).is_integer() else fmt_decimal(v, decimals))
 
     styler = shown.style.format(number)
     for row in pct_rows:

@@ -349,6 +349,8 @@ def kpi_scorecard(export: Frames, year: int, config: Config,
     if scope is None:                   # results entered by hand are the service's
         for e in entered:
             rows[e.id] = _entered_row(e)
+            if e.unit == "%":
+                pct_rows.append(e.id)
     table = pd.DataFrame.from_dict(rows, orient="index")[COLUMNS]
     table.index.name = "rij"
     table.attrs["pct_rows"] = pct_rows

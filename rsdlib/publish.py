@@ -31,48 +31,74 @@ SUPPRESSED_NOTE = (f"{SUPPRESSED} (voorgelezen als \"{SUPPRESSED_WORD}\"): dit a
 
 # --------------------------------------------------------------------------- Dutch numbers
 
+NBSP = "\u00a0"        # between a number and its sign: a cell never wraps between them
+
+
+def _missing(value: float) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def fmt_decimal(value: float, decimals: int) -> str:
+    """A number with `decimals` decimals in Dutch notation: 1234.5 -> 1.234,5."""
+    return f"{value:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
 
 def fmt_count(value: float | None) -> str:
     """A count in Dutch notation: 1.608 (empty when missing)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or _missing(value):
         return ""
     return f"{int(round(value)):,}".replace(",", ".")
 
 
-def fmt_pct(value: float | None, decimals: int = 2) -> str:
-    """A percentage (0-100) in Dutch notation: 25,68% (empty when missing)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def fmt_pct(value: float | None, decimals: int = 2, signed: bool = False) -> str:
+    """A percentage (0-100) in Dutch notation with a non-breaking space before the sign:
+    25,68 % (empty when missing). `signed`: +2,9 % / −2,9 % (a real minus sign), as a
+    change is written in a sentence."""
+    if value is None or _missing(value):
         return ""
-    text = f"{value:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"{text}%"
+    text = f"{fmt_decimal(abs(value) if signed else value, decimals)}{NBSP}%"
+    if signed:
+        return ("+" if value > 0 else "−" if value < 0 else "") + text
+    return text
+
+
+def fmt_mark(value: float | None) -> str:
+    """A mark (rapportcijfer) with one decimal: 7,5 (empty when missing)."""
+    return "" if value is None or _missing(value) else fmt_decimal(value, 1)
 
 
 def fmt_euro(value: float | None) -> str:
     """An amount in euros in Dutch notation: € 1.400.000."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or _missing(value):
         return ""
     sign = "-" if value < 0 else ""
     return f"€ {sign}{fmt_count(abs(value))}"
 
 
 def cell_kind(lay: Layout, pos: int, column: str, value: object) -> str:
-    """What a cell holds: text, pct (0-100), euro or count, as the table's description says."""
+    """What a cell holds: text, pct (0-100), mark, euro or count, as the table's description
+    says."""
     if isinstance(value, str):
         return "text"
     if lay.is_pct(pos, column):
         return "pct"
+    if lay.is_mark(pos):
+        return "mark"
     if is_euro(column):
         return "euro"
     return "count"
 
 
-def cell_text(lay: Layout, pos: int, column: str, value: str | float | None) -> str:
-    """One cell as the council reads it: count, percentage, euros, or text."""
+def cell_text(lay: Layout, pos: int, column: str, value: str | float | None,
+              pct_decimals: int = 2) -> str:
+    """One cell as the council reads it: count, percentage, mark, euros, or text."""
     if isinstance(value, str):
         return value
     kind = cell_kind(lay, pos, column, value)
-    return fmt_pct(value) if kind == "pct" else fmt_euro(value) if kind == "euro" else \
-        fmt_count(value)
+    if kind == "pct":
+        return fmt_pct(value, pct_decimals)
+    return (fmt_mark(value) if kind == "mark" else fmt_euro(value) if kind == "euro"
+            else fmt_count(value))
 
 
 # --------------------------------------------------------------------------- HTML
@@ -174,7 +200,8 @@ p.noot{font-size:0.85em;color:#444}
 
 def csv_value(lay: Layout, pos: int, column: str, value: str | float | None,
               suppressed: bool) -> str:
-    """A cell as the machine-readable CSV holds it: integer count, 2-decimal %, or text."""
+    """A cell as the machine-readable CSV holds it: integer count, 2-decimal %, 1-decimal
+    mark (unit cijfer), or text."""
     if suppressed or value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, str):
@@ -182,6 +209,8 @@ def csv_value(lay: Layout, pos: int, column: str, value: str | float | None,
     kind = cell_kind(lay, pos, column, value)
     if kind == "pct" or (kind == "euro" and not float(value).is_integer()):
         return f"{float(value):.2f}"
+    if kind == "mark":
+        return f"{float(value):.1f}"
     return str(int(round(float(value))))
 
 
@@ -233,6 +262,10 @@ class _Sheet:
 EMPTY_CELL = ("Een lege cel betekent: niet van toepassing (zoals een percentage op een "
               "redenregel) of nog niet bekend (zoals een 12-maandstotaal of een cohortpercentage "
               "waarvan de periode nog niet voorbij is).")
+# Number formats: Excel and LibreOffice show the decimal separator of the reader's locale
+# (a Dutch one: 25,68 %, 1.608); the space before % is a literal of the format.
+XLSX_PCT = "0.00 %"
+XLSX_MARK = "0.0"
 WIDE = 6            # tables with more columns than this print landscape
 
 
@@ -329,7 +362,9 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
                     empty = True
                     sh.ws.write_blank(rr, c, None, sh.fmt(valign="top", **bold))
                 elif cell_kind(lay, i, str(col), value) == "pct":
-                    sh.number(rr, c, float(value) / 100, "0.00%", valign="top", **bold)
+                    sh.number(rr, c, float(value) / 100, XLSX_PCT, valign="top", **bold)
+                elif cell_kind(lay, i, str(col), value) == "mark":
+                    sh.number(rr, c, float(value), XLSX_MARK, valign="top", **bold)
                 elif is_euro(str(col)):
                     sh.number(rr, c, float(value), '"€" #,##0', valign="top", **bold)
                 else:

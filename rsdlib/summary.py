@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from rsdlib.config import Config
-from rsdlib.publish import TableMeta, fmt_count, fmt_pct
+from rsdlib.publish import (
+    SUPPRESSED,
+    SUPPRESSED_HTML,
+    TableMeta,
+    cell_text,
+    fmt_count,
+    fmt_pct,
+)
+from rsdlib.tabledefs import layout
 
 Cell = tuple[str, int, str]          # (table id, row position, column)
 
@@ -63,11 +71,6 @@ def _num(value) -> float | None:
 def _signed(n: float) -> str:
     """+12 / −48 (a real minus sign)."""
     return ("+" if n > 0 else "−" if n < 0 else "±") + fmt_count(abs(n))
-
-
-def _pct1(v: float) -> str:
-    text = fmt_pct(abs(v), 1).replace("%", " %")
-    return ("+" if v > 0 else "−" if v < 0 else "") + text
 
 
 class _Reader:
@@ -149,9 +152,9 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
                     sentences.append(Sentence(
                         f"In {year} stroomden {fmt_count(inflow)} klanten in (zonder BBZ): "
                         f"{fmt_count(direct)} om een directe reden zoals ontslag of het einde "
-                        f"van de WW ({fmt_pct(dpct, 1).replace('%', ' %')}) en "
+                        f"van de WW ({fmt_pct(dpct, 1)}) en "
                         f"{fmt_count(indirect)} om een indirecte reden zoals een echtscheiding "
-                        f"({fmt_pct(ipct, 1).replace('%', ' %')}).", used + d_used))
+                        f"({fmt_pct(ipct, 1)}).", used + d_used))
             else:
                 direct = rd.get("bijlage_2_4_instroom_reden",
                                 _pos(t24, "Direct (Bijv. Ontslag, einde WW etc.)", scope),
@@ -194,7 +197,7 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
                     sentences.append(Sentence(
                         f"{fmt_count(work)} klanten uit {scope} stroomden in {year} uit naar "
                         f"werk, scholing of een eigen bedrijf: "
-                        f"{fmt_pct(share, 1).replace('%', ' %')} van de uitstroom naar werk van "
+                        f"{fmt_pct(share, 1)} van de uitstroom naar werk van "
                         f"{config.name}.", used + share_used))
 
     # Benefit dossiers (2.6): 1 January to 31 December
@@ -214,28 +217,30 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
             else:
                 verb = "steeg" if end > start else "daalde"
                 text = (f"Het aantal uitkeringsdossiers {verb} in {year} met "
-                        f"{fmt_count(abs(end - start))} ({_pct1(pct)}) tot {fmt_count(end)}.")
+                        f"{fmt_count(abs(end - start))} ({fmt_pct(pct, 1, signed=True)}) "
+                        f"tot {fmt_count(end)}.")
             sentences.append(Sentence(text, list(used)))
 
-    # The result agreements (the service's scorecard)
+    # The result agreements (the service's scorecard), each value as the scorecard prints it
+    # (percentages to one decimal); a hidden cell is the public version's mark
     agreements = []
     card = tables.get("kpi_scorecard")
     if card is not None:
         meta = metas["kpi_scorecard"]
+        lay = (meta.layout if meta.layout is not None and len(meta.layout.rows) == len(card)
+               else layout("kpi_scorecard", card, config, scope))
+
+        def cell(pos: int, col: str) -> str:
+            if (pos, col) in meta.suppressed:
+                return SUPPRESSED
+            v = _num(card.iloc[pos].get(col))
+            return "" if v is None else cell_text(lay, pos, col, v, pct_decimals=1)
+
         for pos, (_, row) in enumerate(card.iterrows()):
-            unit = str(row.get("Eenheid", ""))
-            fmt = ((lambda v: fmt_pct(v, 1).replace("%", " %")) if unit == "%" else
-                   (lambda v: f"{v:.1f}".replace(".", ",")) if unit == "cijfer" else fmt_count)
-
-            def cell(col, fmt=fmt, pos=pos, row=row):
-                if (pos, col) in meta.suppressed:
-                    return "•"
-                v = _num(row.get(col))
-                return "" if v is None else fmt(v)
-
-            status = "•" if (pos, "Status") in meta.suppressed else str(row.get("Status", ""))
-            agreements.append((str(row.get("KPI", card.index[pos])), cell("Doel"),
-                               cell("Realisatie"), status))
+            status = (SUPPRESSED if (pos, "Status") in meta.suppressed
+                      else str(row.get("Status", "")))
+            agreements.append((str(row.get("KPI", card.index[pos])), cell(pos, "Doel"),
+                               cell(pos, "Realisatie"), status))
         statuses = {a[3] for a in agreements}
         if agreements and statuses == {"behaald"}:
             sentences.append(Sentence(f"Alle resultaatafspraken voor {year} zijn behaald."))
@@ -256,8 +261,12 @@ def to_html(s: Summary, year: int) -> str:
     text = "".join(f"<p>{esc(x.text)}</p>" for x in s.sentences)
     agreements = ""
     if s.agreements:
-        rows = "".join(f'<tr><th scope="row">{esc(n)}</th><td>{esc(t)}</td><td>{esc(r)}</td>'
-                       f'<td class="tekst">{esc(st)}</td></tr>' for n, t, r, st in s.agreements)
+        def td(v: str, cls: str = "") -> str:
+            return f"<td{cls}>{SUPPRESSED_HTML if v == SUPPRESSED else esc(v)}</td>"
+
+        text_cls = ' class="tekst"'
+        rows = "".join(f'<tr><th scope="row">{esc(n)}</th>{td(t)}{td(r)}{td(st, text_cls)}</tr>'
+                       for n, t, r, st in s.agreements)
         agreements = (
             f'<table class="rsd kort"><caption>Resultaatafspraken {year}</caption><thead><tr>'
             '<th scope="col">Resultaatafspraak</th><th scope="col">Doel</th>'

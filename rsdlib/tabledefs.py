@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from rsdlib import schema
-from rsdlib.config import Config
+from rsdlib.config import MARK_UNIT, Config
 
 Key = tuple
 Cell = tuple[int, str]                      # (row position, column label) in a published table
@@ -111,6 +111,7 @@ class Row:
     part: object = None
     pct: bool = False
     total: bool = False
+    mark: bool = False          # a mark (unit cijfer, 7,5): no count of people
 
 
 @dataclass
@@ -128,6 +129,9 @@ class Layout:
 
     def is_total(self, pos: int) -> bool:
         return self.rows[pos].total
+
+    def is_mark(self, pos: int) -> bool:
+        return self.rows[pos].mark
 
 
 def _area_of_column(column: str, config: Config) -> str | None:
@@ -250,17 +254,26 @@ def _bijlage_1(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Lay
 PLAATSINGEN = "plaatsingen"     # the KPI that counts the placements of 2.3's Eindtotaal
 
 
+def _units(table: pd.DataFrame) -> tuple[list[bool], list[bool]]:
+    """Per row of a table of result agreements: a percentage (`attrs["pct_rows"]`), a mark
+    (its `Eenheid` is cijfer, shown with one decimal)."""
+    pct_rows = set(table.attrs.get("pct_rows", ()))
+    units = table["Eenheid"].tolist() if "Eenheid" in table.columns else [None] * len(table)
+    return ([kid in pct_rows for kid in table.index], [u == MARK_UNIT for u in units])
+
+
 def _scorecard(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Layout:
     """kpi_scorecard (the service's: Realisatie) and kpi_gemeente (a municipality's realisation
     beside the service's): one count per agreement and area, unless it is a percentage."""
-    pct_rows = set(table.attrs.get("pct_rows", ()))
-    rows = [Row(None, kid, pct=kid in pct_rows) for kid in table.index]
+    pct, mark = _units(table)
+    rows = [Row(None, kid, pct=p, mark=m) for kid, p, m in zip(table.index, pct, mark,
+                                                               strict=True)]
     lay = Layout(tid, rows)
     columns = ({"Realisatie": scope} if "Realisatie" in table.columns else
                {c: c for c in table.columns if _area_of_column(c, config)})
     for pos, row in enumerate(rows):
         for col, area in columns.items():
-            if not row.pct and not pd.isna(table.iloc[pos][col]):
+            if not row.pct and not row.mark and not pd.isna(table.iloc[pos][col]):
                 lay.counts[(pos, col)] = ("kpi", area, row.part, None)
     return lay
 
@@ -292,7 +305,9 @@ RECOMPUTED = ("% totaal herberekend", "Bijdrage herberekend (€)")
 def _generic(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Layout:
     """A table without person counts to protect (trends, finance): its percentage columns
     and its Totaal row."""
-    rows = [Row(total=label == TOTAAL, pct=str(label).startswith(PCT)) for label in table.index]
+    pct, mark = _units(table)
+    rows = [Row(total=label == TOTAAL, pct=str(label).startswith(PCT) or p, mark=m)
+            for label, p, m in zip(table.index, pct, mark, strict=True)]
     return Layout(tid, rows, pct_columns=frozenset(c for c in table.columns
                                                    if str(c).startswith(PCT)))
 

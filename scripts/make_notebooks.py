@@ -55,15 +55,16 @@ rijen, kolommen = "trede", "leeftijd"   # gemeente, trede, leeftijd, uitkeringsd
              "data.report.summary_lines()[:6]"),
     ("md", "## Klanten op een peildatum, naar twee kenmerken"),
     ("code", "explore.show(explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), "
-             "rijen, kolommen, gemeenten, config=cfg))"),
+             "rijen, kolommen, gemeenten, config=cfg), config=cfg)"),
     ("code", "explore.show(explore.crosstab(data, pd.to_datetime(peildatum, dayfirst=True), "
-             "rijen, kolommen, gemeenten, percentages=True, config=cfg), percentages=True)"),
+             "rijen, kolommen, gemeenten, percentages=True, config=cfg), percentages=True, "
+             "config=cfg)"),
     ("md", "## Instroom en uitstroom in een periode, per maand"),
     ("code", "explore.show(explore.flows(data, pd.to_datetime(van, dayfirst=True), "
-             "pd.to_datetime(tot, dayfirst=True), by=\"reden\", gemeenten=gemeenten))"),
+             "pd.to_datetime(tot, dayfirst=True), by=\"reden\", gemeenten=gemeenten), config=cfg)"),
     ("md", "## KPI's door de jaren heen"),
     ("code", "explore.show(explore.kpi_over_years(data, cfg, list(range(2019, 2026)), "
-             "gemeenten))"),
+             "gemeenten), config=cfg)"),
 ]
 
 

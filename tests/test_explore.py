@@ -42,7 +42,7 @@ def test_show_uses_labels_and_dutch_numbers(demo, config):
     assert "Trede 1 Geen aanbod" in html and ">2.095<" in html and ">1.078<" in html
     pct = explore.show(explore.crosstab(demo, day, "trede", "gemeente", percentages=True),
                        percentages=True).to_html()
-    assert ">25,7%<" in pct
+    assert ">25,7\u00a0%<" in pct
     kpis = explore.show(explore.kpi_over_years(demo, config, [2019])).to_html()
     assert "Stap voorwaarts op de trede" in kpis and "stap_voorwaarts" not in kpis
 

@@ -224,6 +224,8 @@ def test_public_outputs_mark_suppression_and_say_the_rule(public):
     assert '<td><abbr title="afgeschermd" aria-label="afgeschermd">•</abbr></td>' in page
     assert "Publieke versie" in page and ">•<" not in page.replace(">•</abbr>", "")
     assert page.count("voorgelezen als") == 1
+    service = (public / "2019" / "RSD" / "bijlagen.html").read_text(encoding="utf-8")
+    assert ">•<" not in service.replace(">•</abbr>", "")     # the Samenvatting's mark too
     wb = load_workbook(folder / "bijlagen.xlsx")
     cover = {r[0]: r[1] for r in wb["Voorblad"].iter_rows(values_only=True) if r[0]}
     assert cover["Modus"] == "publiek" and "1 tot en met 4" in cover["Onderdrukking"]
@@ -358,7 +360,82 @@ def test_summary_leaves_out_a_sentence_whose_cell_is_hidden(config):
     metas = {"bijlage_2_6_dossiers": TableMeta("bijlage_2_6_dossiers", "2.6")}
     shown = summary.build({"bijlage_2_6_dossiers": dossiers}, metas, config, "Duiven", 2019)
     assert [s.text for s in shown.sentences] == [
-        "Het aantal uitkeringsdossiers daalde in 2019 met 14 (−3,2 %) tot 421."]
+        "Het aantal uitkeringsdossiers daalde in 2019 met 14 (−3,2\u00a0%) tot 421."]
     metas["bijlage_2_6_dossiers"].suppressed = {(0, "1 januari 2019")}
     hidden = summary.build({"bijlage_2_6_dossiers": dossiers}, metas, config, "Duiven", 2019)
     assert hidden.sentences == [] and hidden.figures == []     # 14 would give away 435
+
+
+# --------------------------------------------------------------------------- number format
+
+NBSP = "\u00a0"
+
+
+def test_a_percentage_reads_dutch_with_a_non_breaking_space_and_stays_a_number(tmp_path, demo,
+                                                                                  config):
+    """25,68 % on the page (no wrap between number and sign), 0.2568 formatted `0.00 %` in
+    Excel, 25.68 in CSV (machine-readable, as docs/outputs.md says)."""
+    from openpyxl import load_workbook
+
+    from rsdlib import labels
+    from rsdlib.publish import TableMeta, html_table, write_csv, write_xlsx
+
+    tid = "bijlage_2_1_trede"
+    table = tables.all_tables(demo, 2019, "RSD", config)[tid]
+    meta = TableMeta(tid, "2.1", layout=tabledefs.layout(tid, table, config, "RSD"),
+                     labels=labels.for_table(tid, table, config, "RSD"))
+    page = html_table(table, meta, config)
+    assert f"<td>25,68{NBSP}%</td>" in page and "<td>538</td>" in page
+    assert not re.search(r"\d%", page) and not re.search(r"\d %", page)
+    write_csv(table, tmp_path / "t.csv", meta, config)
+    assert "Trede 1 Geen aanbod,156,116,266,538,25.68" in (tmp_path / "t.csv").read_text()
+    write_xlsx({tid: table}, {tid: meta}, tmp_path / "t.xlsx", [("Titel", "x")], [], config)
+    sheet = load_workbook(tmp_path / "t.xlsx")["2.1 Treden"]
+    pct = sheet.cell(4, 2 + list(meta.shown(table)).index("%"))
+    assert pct.value == pytest.approx(0.2568, abs=1e-4) and pct.number_format == "0.00 %"
+
+
+def test_a_mark_keeps_its_decimal_and_is_no_count_of_people(tmp_path, demo, config):
+    """Klanttevredenheid (unit cijfer, entered as 7,5) reads 7,5 on the scorecard, in the
+    Samenvatting, in CSV and Excel; it is not a count the suppression protects."""
+    from openpyxl import load_workbook
+
+    from rsdlib import kpi, labels, summary
+    from rsdlib.publish import TableMeta, html_table, write_csv, write_xlsx
+
+    tid = "kpi_scorecard"
+    card = kpi.kpi_scorecard(demo, 2019, config)
+    pos = list(card.index).index("klanttevredenheid")
+    lay = tabledefs.layout(tid, card, config, "RSD")
+    meta = TableMeta(tid, "KPI", layout=lay, labels=labels.for_table(tid, card, config, "RSD"))
+    row = re.search(r"<tr><th scope=\"row\">Klanttevredenheid \(rapportcijfer\)</th>(.*?)</tr>",
+                    html_table(card, meta, config)).group(1)
+    assert "<td>8,0</td><td>7,5</td>" in row
+    assert not any(cell[0] == pos for cell in lay.counts)
+    shown = summary.build({tid: card}, {tid: meta}, config, "RSD", 2019)
+    assert ("Klanttevredenheid (rapportcijfer)", "8,0", "7,5", "niet behaald") in shown.agreements
+    assert ("Uitstroom naar werk, scholing of bedrijf", "295", "304", "behaald") in shown.agreements
+    write_csv(card, tmp_path / "k.csv", meta, config)
+    assert read_csv_table(tmp_path / "k.csv").loc["klanttevredenheid", "Realisatie"] == 7.5
+    write_xlsx({tid: card}, {tid: meta}, tmp_path / "k.xlsx", [("Titel", "x")], [], config)
+    sheet = load_workbook(tmp_path / "k.xlsx")["Resultaatafspraken"]
+    cell = sheet.cell(4 + pos, 2 + list(meta.shown(card)).index("Realisatie"))
+    assert cell.value == 7.5 and cell.number_format == "0.0"
+
+
+def test_public_summary_marks_a_hidden_agreement_as_the_tables_do(decided, config):
+    """On the service's public page of 2019 a hidden value in the Samenvatting's agreements
+    carries the same mark as a hidden table cell (read aloud as "afgeschermd")."""
+    from rsdlib import summary
+    from rsdlib.publish import SUPPRESSED_HTML
+
+    p, _ = decided[2019]
+    computed, metas, _ = report.for_scope(p, "RSD", config)
+    meta = metas["kpi_scorecard"]
+    pos = list(computed["kpi_scorecard"].index).index("plaatsingen_doelgroep")
+    meta.suppressed = meta.suppressed | {(pos, "Realisatie")}   # as a decision would hide it
+    page = summary.to_html(summary.build(computed, metas, config, "RSD", 2019), 2019)
+    row = re.search(r"<tr><th scope=\"row\">waarvan in het doelgroepregister</th>(.*?)</tr>",
+                    page).group(1)
+    assert row == f'<td>30</td><td>{SUPPRESSED_HTML}</td><td class="tekst">behaald</td>'
+    assert "•" not in page.replace(SUPPRESSED_HTML, "")

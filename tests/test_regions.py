@@ -2,16 +2,17 @@
 
 import csv
 
+import nbformat
 import pandas as pd
 import pytest
 from helpers import HEAD, LIEMERS, build, client, edited
 
-from rsdlib import tables
+from rsdlib import explore, tables
 from rsdlib.cli import main
 from rsdlib.config import ConfigError, load_config
 from rsdlib.demo import write_export
 from rsdlib.io import read_export
-from rsdlib.paths import CONFIG_DIR
+from rsdlib.paths import CONFIG_DIR, NOTEBOOK_DIR
 
 # RSD de Liemers with Rijnwaarden, which joined Zevenaar on 1-1-2018 (as the default file says)
 WITH_RIJNWAARDEN = LIEMERS.replace(
@@ -91,6 +92,20 @@ def test_another_ladder_runs_by_configuration_alone(ladder_export):
         for tid, table in own.items():
             pd.testing.assert_frame_equal(table, tables.project(tid, full, scope, cfg, 2019),
                                           check_names=False)
+
+
+def test_exploration_shows_another_services_own_labels(ladder_export):
+    """explore.show with the service's configuration (as verkennen.ipynb passes it): the
+    steps of its own ladder, not those of the default one."""
+    cfg, _, export = ladder_export
+    counts = explore.crosstab(export, pd.Timestamp(2019, 12, 31), "trede", config=cfg)
+    shown = explore.show(counts, config=cfg).to_html()
+    assert "Trede 1 Geïsoleerd" in shown and "Trede 6 Betaald werk" in shown
+    assert "Geen aanbod" not in shown
+    assert "Trede 1 Geen aanbod" in explore.show(counts).to_html()   # the default ladder's
+    notebook = nbformat.read(NOTEBOOK_DIR / "verkennen.ipynb", as_version=4)
+    calls = [c.source for c in notebook.cells if "explore.show(" in c.source]
+    assert len(calls) == 4 and all(c.rstrip().endswith(", config=cfg)") for c in calls)
 
 
 def test_a_no_step_code_is_read_as_no_step(tmp_path):

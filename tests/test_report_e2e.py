@@ -92,7 +92,7 @@ def test_html_is_council_ready(report_2019):
     assert '<html lang="nl">' in page
     assert "report.build" not in page and "show_table" not in page   # no code
     assert "<h1>Bijlagen 2019 — RSD</h1>" in page
-    assert "<td>1.608</td>" in page and "<td>25,68%</td>" in page     # Dutch number format
+    assert "<td>1.608</td>" in page and "<td>25,68\u00a0%</td>" in page   # Dutch number format
     assert "Gegevens en methode" in page and "SHA-256" in page
     assert page.count('<table class="rsd"') == len(TABLES) + len(TRENDS) + len(FINANCE) + 1
     assert "<h2>Financiën</h2>" in page and "<td>€ 544.141</td>" in page     # 000's 2020 result
@@ -167,10 +167,10 @@ def test_pdf_holds_the_pages_figures_in_order(report_2019):
                                      "Bijlage 2.6. Ontwikkeling", "Gegevens en methode")]
     assert order == sorted(order)
     trede = read_csv_table(out / "2019" / "RSD" / "tables" / "bijlage_2_1_trede.csv")
-    row = re.search(r"Trede 1 Geen aanbod\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", text)
-    assert row.groups() == ("156", "116", "266", "538", "25,68%")
+    row = re.search(r"Trede 1 Geen aanbod\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+ %)", text)
+    assert row.groups() == ("156", "116", "266", "538", "25,68 %")    # pdftotext: a space
     assert trede.loc["Trede 1 Geen aanbod", "RSD"] == 538
-    assert re.search(r"RSD de Liemers\s+1\.656\s+1\.608\s+-2,90%", text)
+    assert re.search(r"RSD de Liemers\s+1\.656\s+1\.608\s+-2,90 %", text)
     assert "pagina 1 van" in text and "Bijlagen 2019 — RSD" in text    # footer and header
 
 
@@ -228,8 +228,8 @@ def test_summary_sentences_state_the_tables(report_2019):
     page = (out / "2019" / "RSD" / "bijlagen.html").read_text(encoding="utf-8")
     assert page.index(">Samenvatting</h2>") < page.index("<h2>Bijlagen</h2>")
     sentences = summary_sentences(page)
-    assert "Het aantal uitkeringsdossiers daalde in 2019 met 48 (−2,9 %) tot 1.608." in sentences
-    assert any(s.startswith("In 2019 stroomden 438 klanten in") and "247" in s and "56,4 %" in s
+    assert "Het aantal uitkeringsdossiers daalde in 2019 met 48 (−2,9\u00a0%) tot 1.608." in sentences
+    assert any(s.startswith("In 2019 stroomden 438 klanten in") and "247" in s and "56,4\u00a0%" in s
                for s in sentences)
     card = read_csv_table(out / "2019" / "RSD" / "tables" / "kpi_scorecard.csv")
     missed = card.loc[card["Status"] == "niet behaald", "KPI"].tolist()
@@ -320,7 +320,7 @@ def test_workbook_has_cover_tables_and_notes(report_2019):
     migratie = [r[0] for r in wb["2.2 Migratie en doelgroep"].iter_rows(values_only=True)]
     assert "Niet te totaliseren ivm dubbeltellingen." in migratie       # the source's footnote
     assert sheet["A4"].value == "Trede 1 Geen aanbod" and sheet["B4"].value == 156
-    assert sheet["B4"].number_format == "#,##0" and sheet["C4"].number_format == "0.00%"
+    assert sheet["B4"].number_format == "#,##0" and sheet["C4"].number_format == "0.00 %"
     assert sheet["C4"].value == pytest.approx(156 / 569)
     total = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "Totaal")
     assert total[0].font.bold and total[1].font.bold and sheet["B3"].font.bold
