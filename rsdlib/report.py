@@ -427,7 +427,10 @@ def show_title(r: Report):
     head = (publish.TABLE_CSS + f"<h1>{title} {r.label} — {html.escape(r.scope)}</h1>"
             f"<p>{who}: bestuursrapportage. {what}.</p>{rule}")
     if r.whole_period:
-        return _html(head)
+        years = list(r.period.all_years)  # type: ignore[union-attr]
+        return _html(head + summary.to_html(
+            summary.build_period(r.tables, r.metas, r.config, r.scope, years), r.label,
+            ("Doel periode", "Periode")))
     return _html(head + summary.to_html(
         summary.build(r.tables, r.metas, r.config, r.scope, r.year), r.year))
 

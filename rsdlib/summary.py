@@ -20,9 +20,10 @@ from rsdlib.publish import (
     TableMeta,
     cell_text,
     fmt_count,
+    fmt_euro,
     fmt_pct,
 )
-from rsdlib.tabledefs import layout
+from rsdlib.tabledefs import PLAATSINGEN, layout
 
 Cell = tuple[str, int, str]          # (table id, row position, column)
 
@@ -250,7 +251,129 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
     return Summary(figures, agreements, sentences)
 
 
-def to_html(s: Summary, year: int) -> str:
+def _and(items: list[str]) -> str:
+    """a, b en c."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def build_period(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: Config,
+                 scope: str, years: list[int]) -> Summary:
+    """The summary of a period's page, from its tables: the dossiers at 31-12 of the last year
+    with data against the national prognosis, the placements over the years with data, the
+    realised savings (the service), and each agreement's status over the period so far."""
+    own = scope == config.short
+    name = config.name if own else scope
+    rd = _Reader(tables, metas)
+    figures: list[Figure] = []
+    sentences: list[Sentence] = []
+
+    # Dossiers against the prognosis: the last year that has its dossiers at 31-12
+    prog = tables.get("periode_prognose")
+    if prog is not None:
+        known = [str(i) for i in prog.index
+                 if str(i).isdigit() and _num(prog.loc[i, "Dossiers 31-12"]) is not None]
+        last = max((y for y in known if int(y) in years), default=None)
+        if last is not None:
+            used: list[Cell] = []
+            pos = _pos(prog, last)
+            now = rd.get("periode_prognose", pos, "Dossiers 31-12", used)
+            expected = rd.get("periode_prognose", pos, "Prognose", used)
+            diff = rd.get("periode_prognose", pos, "Verschil", used)
+            if None not in (now, expected, diff):
+                figures.append(Figure(f"Uitkeringsdossiers op 31-12-{last}", fmt_count(now),
+                                      f"prognose {fmt_count(expected)}", list(used)))
+                than = ("evenveel als" if diff == 0 else
+                        f"{fmt_count(abs(diff))} {'meer' if diff > 0 else 'minder'} dan")
+                sentences.append(Sentence(
+                    f"Op 31-12-{last} had {name} {fmt_count(now)} uitkeringsdossiers: {than} "
+                    f"de landelijke prognose van {fmt_count(expected)}.", list(used)))
+
+    # Placements (outflow to work, school or business) over the years with data
+    card = tables.get("periode_kpi")
+    done: list[str] = []
+    if card is not None and PLAATSINGEN in [str(i) for i in card.index]:
+        pos = _pos(card, PLAATSINGEN)
+        row = card.iloc[pos]  # type: ignore[index]
+        done = [str(y) for y in years if str(y) in card.columns and _num(row[str(y)]) is not None]
+        used = []
+        total = rd.get("periode_kpi", pos, "Periode", used)
+        per_year = [(y, rd.get("periode_kpi", pos, y, used)) for y in done]
+        target_col = "Doel per jaar" if own else f"Doel {config.short} per jaar"
+        target = rd.get("periode_kpi", pos, target_col, used)
+        if done and total is not None and None not in (v for _, v in per_year):
+            service_used: list[Cell] = []
+            service = (None if own else
+                       rd.get("periode_kpi", pos, f"Periode {config.short}", service_used))
+            change = (f"afspraak {fmt_count(target)} per jaar" if own and target is not None
+                      else f"{config.name}: {fmt_count(service)}" if service is not None else "")
+            figures.append(Figure(f"Uitstroom naar werk, scholing of bedrijf {_and(done)}",
+                                  fmt_count(total), change, used + service_used))
+            each = _and([f"{fmt_count(v)} in {y}" for y, v in per_year])
+            text = (f"In {_and(done)} stroomden {fmt_count(total)} klanten "
+                    f"{'' if own else f'uit {scope} '}uit naar werk, scholing of een eigen "
+                    f"bedrijf ({each})")
+            if own and target is not None:
+                text += f"; de afspraak is {fmt_count(target)} per jaar."
+            elif service is not None:
+                text += f", van de {fmt_count(service)} van {config.name}."
+            else:
+                text += "."
+            sentences.append(Sentence(text, used + service_used))
+
+    # Realised savings by the assignment's model (the service's page)
+    money = tables.get("besparing_realisatie")
+    if money is not None and "Besparing (€)" in money.columns:
+        used = []
+        pos = _pos(money, "Totaal")
+        saved = rd.get("besparing_realisatie", pos, "Besparing (€)", used)
+        planned = rd.get("besparing_realisatie", pos, "Besparing opdracht (€)", used)
+        if saved is not None and planned is not None:
+            years_money = [str(i) for i in money.index if str(i).isdigit()]
+            when = _and(years_money) if years_money else ""
+            figures.append(Figure(f"Besparing gerealiseerd {when}".strip(), fmt_euro(saved),
+                                  f"opdracht {fmt_euro(planned)}", list(used)))
+            sentences.append(Sentence(
+                f"Volgens het model van de opdracht is in {when} {fmt_euro(saved)} bespaard op "
+                f"uitkeringen, tegen {fmt_euro(planned)} in de opdracht voor die jaren.",
+                list(used)))
+
+    # The agreements over the period (the service's: a municipality has no target of its own)
+    agreements = []
+    if card is not None and own and "Status periode" in card.columns:
+        meta = metas["periode_kpi"]
+        lay = (meta.layout if meta.layout is not None and len(meta.layout.rows) == len(card)
+               else layout("periode_kpi", card, config, scope))
+
+        def cell(pos: int, col: str) -> str:
+            if (pos, col) in meta.suppressed:
+                return SUPPRESSED
+            v = _num(card.iloc[pos].get(col))
+            return "" if v is None else cell_text(lay, pos, col, v, pct_decimals=1)
+
+        for pos, (_, row) in enumerate(card.iterrows()):
+            status = (SUPPRESSED if (pos, "Status periode") in meta.suppressed
+                      else str(row.get("Status periode", "")))
+            agreements.append((str(row.get("KPI", card.index[pos])), cell(pos, "Doel periode"),
+                               cell(pos, "Periode"), status))
+        reached = [a[0] for a in agreements if a[3].removeprefix("voorlopig ") == "behaald"]
+        missed = [a[0] for a in agreements if a[3].removeprefix("voorlopig ") == "niet behaald"]
+        provisional = any(a[3].startswith("voorlopig") for a in agreements)
+        if provisional and done:
+            sentences.append(Sentence(
+                f"De periode is nog niet voorbij: de realisatie telt {_and(done)} en is "
+                "vergeleken met het doel van die jaren."))
+        reached_text, missed_text = (("Voorlopig behaald", "Voorlopig niet behaald")
+                                     if provisional else
+                                     ("Behaald over de periode", "Niet behaald over de periode"))
+        if reached:
+            sentences.append(Sentence(f"{reached_text}: " + "; ".join(reached) + "."))
+        if missed:
+            sentences.append(Sentence(f"{missed_text}: " + "; ".join(missed) + "."))
+    return Summary(figures, agreements, sentences)
+
+
+def to_html(s: Summary, year: int | str,
+            columns: tuple[str, str] = ("Doel", "Realisatie")) -> str:
     """The summary section: figures as a list, agreements as a small table, the sentences."""
     esc = html.escape
     if not (s.figures or s.sentences or s.agreements):
@@ -269,8 +392,9 @@ def to_html(s: Summary, year: int) -> str:
                        for n, t, r, st in s.agreements)
         agreements = (
             f'<table class="rsd kort"><caption>Resultaatafspraken {year}</caption><thead><tr>'
-            '<th scope="col">Resultaatafspraak</th><th scope="col">Doel</th>'
-            '<th scope="col">Realisatie</th><th scope="col" class="tekst">Status</th></tr></thead>'
+            f'<th scope="col">Resultaatafspraak</th><th scope="col">{esc(columns[0])}</th>'
+            f'<th scope="col">{esc(columns[1])}</th><th scope="col" class="tekst">Status</th>'
+            '</tr></thead>'
             f"<tbody>{rows}</tbody></table>")
     return (f'<section><h2 class="eerste">Samenvatting</h2><ul class="kerncijfers">{items}</ul>{text}'
             f"{agreements}</section>")

@@ -42,13 +42,14 @@ def summary_sentences(page: str) -> list[str]:
     return [s for s in out if s.strip()]
 
 
-def numbers(sentence: str, year: int) -> list[float]:
-    """The numbers a sentence states (dates and the years it names left out), as values."""
+def numbers(sentence: str, year: int, years: tuple[int, ...] = ()) -> list[float]:
+    """The numbers a sentence states (dates and the years it names left out: the year and
+    the one before, and `years`, those of a period), as values."""
     text = DATE.sub(" ", sentence)
     found = []
     for token in NUMBER.findall(text):
         value = abs(float(token.replace("−", "-").replace(".", "").replace(",", ".")))
-        if value in (year, year - 1) and "," not in token:
+        if value in (year, year - 1, *years) and "," not in token:
             continue
         found.append(value)
     return found
@@ -75,13 +76,15 @@ def stated_cells(value: float, frames: list[pd.DataFrame]) -> bool:
     return False
 
 
-def assert_summary_states_published_cells(folder: Path, year: int) -> int:
-    """Check every number of every sentence; the count of numbers checked."""
+def assert_summary_states_published_cells(folder: Path, year: int,
+                                          years: tuple[int, ...] = ()) -> int:
+    """Check every number of every sentence; the count of numbers checked. A period's page:
+    `year` its last year, `years` all of its years."""
     page = (folder / "bijlagen.html").read_text(encoding="utf-8")
     frames = published(folder / "tables")
     checked = 0
     for sentence in summary_sentences(page):
-        for value in numbers(sentence, year):
+        for value in numbers(sentence, year, years):
             assert stated_cells(value, frames), f"{folder.name}: {value} in {sentence!r}"
             checked += 1
     return checked

@@ -10,6 +10,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from summary_check import assert_summary_states_published_cells, summary_sentences
 
 from rsdlib import finance, kpi, periods, publish, report, tables, trends
 from rsdlib.config import ConfigError, load_config
@@ -256,5 +257,19 @@ def test_period_appendix_in_process(tmp_path, demo_dir, config):
     # public: no monthly figures, and no municipal scorecard (its counts add up to the
     # service's with the other municipalities': a small one would follow from theirs)
     assert set(pub.tables) == {"periode_prognose", "kostenverdeling"} and pub.charts == []
+    # a Samenvatting written from the period's tables: each number a published cell
+    years = (2024, 2025, 2026)
+    for run, folder in ((r, tmp_path / "Z"), (pub, tmp_path / "P")):
+        (folder / "bijlagen.html").write_text(report.show_title(run).data, encoding="utf-8")
+        assert assert_summary_states_published_cells(folder, 2026, years) >= 3
+    sentences = summary_sentences((tmp_path / "Z" / "bijlagen.html").read_text("utf-8"))
+    prognosis = publish.read_csv_table(tmp_path / "Z" / "tables" / "periode_prognose.csv")
+    dossiers = int(prognosis.loc[2025, "Dossiers 31-12"])       # rij read as a number
+    assert any(s.startswith(f"Op 31-12-2025 had Zevenaar {dossiers:,}".replace(",", "."))
+               and "de landelijke prognose van" in s for s in sentences), sentences
+    placed = int(card.loc["plaatsingen", "Periode"])
+    assert any(s.startswith(f"In 2024 en 2025 stroomden {placed} klanten uit Zevenaar")
+               for s in sentences), sentences
+    assert len(summary_sentences((tmp_path / "P" / "bijlagen.html").read_text("utf-8"))) == 1
     shutil.rmtree(tmp_path / "Z")
     assert re.search("voorlopig", r.metas["periode_kpi"].title)

@@ -190,6 +190,9 @@ def test_the_period_appendix_of_every_scope(report_2019):
             "periode_kpi", "periode_prognose", "trend_dossiers", *money}
         card = read_csv_table(folder / scope / "tables" / "periode_kpi.csv")
         assert card["2026"].isna().all()
+        # its Samenvatting is written from its tables
+        assert assert_summary_states_published_cells(folder / scope, 2026,
+                                                     (2024, 2025, 2026)) >= 5, scope
         split = read_csv_table(folder / scope / "tables" / "kostenverdeling.csv")
         assert split.loc["Totaal", "Bijdrage vastgesteld (€)"] == 1_400_000
     tables = folder / "RSD" / "tables"
@@ -204,6 +207,9 @@ def test_the_period_appendix_of_every_scope(report_2019):
     ) == [393_865, 275_803, 730_333, 1_400_000]
     page = (folder / "RSD" / "bijlagen.html").read_text(encoding="utf-8")
     assert "<h1>Bijlagen 2024-2026 — RSD</h1>" in page and "(voorlopig)" in page
+    missed = card.loc[card["Status periode"] == "voorlopig niet behaald", "KPI"].tolist()
+    assert missed and f"Voorlopig niet behaald: {'; '.join(missed)}." in summary_sentences(page)
+    assert page.index(">Samenvatting</h2>") < page.index("<h2>Resultaatafspraken</h2>")
     assert "<td>€ 4.897.500</td>" in page and "<td>1.567</td>" in page
     assert {p.stem for p in (folder / "RSD" / "figures").glob("*.png")} == {"dossiers", "kpi"}
     duiven = (folder / "Duiven" / "bijlagen.html").read_text(encoding="utf-8")
