@@ -324,6 +324,8 @@ def write_xlsx(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], pat
                                                                  underline=1),
                         string=meta.sheet)
         cv.text(r, 1, meta.title, text_wrap=True)
+        if _lines(meta.title, 80) > 1:
+            cv.ws.set_row(r, 15 * _lines(meta.title, 80))
     cv.ws.set_column(0, 0, 30)
     cv.ws.set_column(1, 1, 80)
     _print_setup(cv.ws, cover[0][1], None, False)

@@ -439,3 +439,33 @@ def test_public_summary_marks_a_hidden_agreement_as_the_tables_do(decided, confi
                     page).group(1)
     assert row == f'<td>30</td><td>{SUPPRESSED_HTML}</td><td class="tekst">behaald</td>'
     assert "•" not in page.replace(SUPPRESSED_HTML, "")
+
+
+# --------------------------------------------------------------------------- the workbook on paper
+
+
+@pytest.mark.parametrize("scope", ["RSD", "Duiven"])
+def test_the_workbook_prints_each_sheet_on_a4_one_page_wide(tmp_path, decided, config, scope):
+    """As written for a public page of 2019: every sheet A4, one page wide, landscape when
+    wide, its title in the page header and page numbers in the footer, rows high enough for
+    their wrapped text; every table sheet repeats its header row, has a label in each
+    header cell and explains an empty cell under the table (LibreOffice is not needed: the
+    set-up is read back with openpyxl)."""
+    from openpyxl import load_workbook
+    from workbook_check import problems, table_problems
+
+    from rsdlib import periods
+
+    p, _ = decided[2019]
+    computed, metas, _ = report.for_scope(p, scope, config)
+    r = report.Report(config.for_year(2019), p.validation, 2019, scope, "publiek", tmp_path,
+                      computed, metas, run_date="02-01-2020",
+                      period=periods.period_for(config, 2019))
+    report.write_outputs(r)
+    wb = load_workbook(tmp_path / "bijlagen.xlsx")
+    found = problems(wb)
+    sheets = [wb[m.sheet] for m in metas.values()]
+    found += [f for ws in sheets for f in table_problems(ws)]
+    assert found == [], "\n".join(found)
+    assert len(sheets) == len(wb.sheetnames) - 2
+    assert any(ws.page_setup.orientation == "landscape" for ws in sheets)

@@ -212,6 +212,11 @@ def test_the_period_appendix_of_every_scope(report_2019):
     assert page.index(">Samenvatting</h2>") < page.index("<h2>Resultaatafspraken</h2>")
     assert "<td>€ 4.897.500</td>" in page and "<td>1.567</td>" in page
     assert {p.stem for p in (folder / "RSD" / "figures").glob("*.png")} == {"dossiers", "kpi"}
+    from openpyxl import load_workbook
+    from workbook_check import problems
+
+    # on paper: every sheet A4 one page wide, and the cover's long titles in rows that fit
+    assert problems(load_workbook(folder / "RSD" / "bijlagen.xlsx")) == []
     duiven = (folder / "Duiven" / "bijlagen.html").read_text(encoding="utf-8")
     assert "geen eigen doel" in duiven and "€ 393.865" in duiven and "€ 730.333" not in duiven
 
