@@ -279,7 +279,7 @@ def build_period(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], c
             now = rd.get("periode_prognose", pos, "Dossiers 31-12", used)
             expected = rd.get("periode_prognose", pos, "Prognose", used)
             diff = rd.get("periode_prognose", pos, "Verschil", used)
-            if None not in (now, expected, diff):
+            if now is not None and expected is not None and diff is not None:
                 figures.append(Figure(f"Uitkeringsdossiers op 31-12-{last}", fmt_count(now),
                                       f"prognose {fmt_count(expected)}", list(used)))
                 than = ("evenveel als" if diff == 0 else
@@ -293,7 +293,7 @@ def build_period(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], c
     done: list[str] = []
     if card is not None and PLAATSINGEN in [str(i) for i in card.index]:
         pos = _pos(card, PLAATSINGEN)
-        row = card.iloc[pos]  # type: ignore[index]
+        row = card.loc[PLAATSINGEN]
         done = [str(y) for y in years if str(y) in card.columns and _num(row[str(y)]) is not None]
         used = []
         total = rd.get("periode_kpi", pos, "Periode", used)
