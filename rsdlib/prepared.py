@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from rsdlib import finance, kpi, suppress, tables, trends
+from rsdlib import finance, kpi, suppress, tabledefs, tables, trends
 from rsdlib.config import Config
 from rsdlib.digest import read_checked, write_checked
 from rsdlib.errors import CacheError, ExportError
@@ -69,8 +69,28 @@ class Prepared:
                 computed["bijlage_2_1_trede"], previous, scope, year)
         if own and config.groups and self.mode != "publiek":
             computed["groepen"] = tables.by_group(self.full, config, year)
-        return computed | (self.finance if own else
-                           finance.municipal_finance(self.finance, scope))
+        computed |= (self.finance if own else finance.municipal_finance(self.finance, scope))
+        if self.mode == "publiek" and "besparing_realisatie" in computed:
+            computed = self._year_of_realised(computed, year)
+        return computed
+
+    def _year_of_realised(self, computed: dict[str, pd.DataFrame], year: int
+                          ) -> dict[str, pd.DataFrame]:
+        """The public page's realised savings: this year's row only (the other years' rows
+        are counts of other years, decided there), its placements marked as the scorecard's
+        where they are the same counts."""
+        table = computed["besparing_realisatie"]
+        mine = table.loc[[str(label) == str(year) for label in table.index]].copy()
+        if mine.empty:
+            return {k: v for k, v in computed.items() if k != "besparing_realisatie"}
+        card = computed.get("kpi_scorecard")
+        same = []
+        for col, kid in tabledefs.REALISED_COUNTS.items():
+            if (col in mine and card is not None and kid in card.index
+                    and card.loc[kid, "Realisatie"] == mine.iloc[0][col]):
+                same.append(col)
+        mine.attrs["kpi_columns"] = same
+        return computed | {"besparing_realisatie": mine}
 
     def slice(self, scope: str, config: Config) -> Prepared:
         """What one scope's notebook needs."""

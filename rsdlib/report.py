@@ -182,7 +182,8 @@ def build(export: str | Path | None = None, year: int = 2019, scope: str | None 
     if period:                           # ... a period as the service is in its last year
         found = periods.find(every, period)
         cfg = every.for_year(found.last)
-        return build_period(source, found, cfg.scope(scope or cfg.short), out, mode, cfg)
+        return build_period(source, found, cfg.scope(scope or cfg.short), out, mode, cfg,
+                            every)
     cfg = every.for_year(year)           # ... and a year as the service is in that year
     scope = cfg.scope(scope or cfg.short)
     prep = load_prepared(source, year, scope, mode)
@@ -241,6 +242,17 @@ def period_tables(data, p: periods.Period, cfg: Config, scope: str) -> dict[str,
     return out | (money if own else finance.municipal_finance(money, scope))
 
 
+def public_period_tables(data, p: periods.Period, cfg: Config, scope: str,
+                         computed: dict[str, pd.DataFrame] | None = None
+                         ) -> dict[str, pd.DataFrame]:
+    """A period page's public tables: no monthly figures, and no municipality's own
+    scorecard (its small counts would follow from the service's and the other
+    municipalities' on their pages)."""
+    tabs = computed if computed is not None else period_tables(data, p, cfg, scope)
+    drop = {"trend_dossiers", *(("periode_kpi",) if scope != cfg.short else ())}
+    return {tid: t for tid, t in tabs.items() if tid not in drop}
+
+
 def kpi_chart_frame(card: pd.DataFrame, p: periods.Period, cfg: Config,
                     scope: str) -> pd.DataFrame:
     """The period's realisation against the target of the years with data (a count) or the
@@ -254,8 +266,89 @@ def kpi_chart_frame(card: pd.DataFrame, p: periods.Period, cfg: Config,
                          "Status": card["Status periode"].str.removeprefix("voorlopig ")})
 
 
+def year_decisions(source: Path, data, p: periods.Period, every: Config,
+                   years: list[int]) -> dict[int, suppress.Decision]:
+    """Each year's public decision (from a batch's cache, else prepared again): what the
+    year pages hide, the period page hides too."""
+    out = {}
+    for year in years:
+        prep = load_prepared(source, year, every.short, "publiek")
+        if prep is None or prep.suppression is None:
+            prep = prepare(data, year, every, "publiek")
+            public_suppression(prep, every.short, every.for_year(year),
+                               prep.scope_tables(every.short, every.for_year(year)))
+        assert prep.suppression is not None
+        out[year] = prep.suppression
+    return out
+
+
+def _hidden_in(decision: suppress.Decision | None, *keys) -> tuple[bool, bool]:
+    if decision is None:
+        return False, False
+    return (any(k in decision.hidden for k in keys), any(k in decision.primary for k in keys))
+
+
+def period_year_cells(computed: dict[str, pd.DataFrame], decisions: dict, cfg: Config,
+                      scope: str) -> dict[str, tuple[set, set]]:
+    """The period page's cells that repeat a year's counts (the agreements per year, the
+    realised placements per year, the year-end dossiers): hidden where that year's pages
+    hide them, with what is computed from them (status, difference, amounts) and the
+    period's sum of a row with a hidden year."""
+    out: dict[str, tuple[set, set]] = {}
+    card = computed.get("periode_kpi")
+    if card is not None and not card.empty:
+        hidden, small = set(), set()
+        for pos, kid in enumerate(card.index):
+            if card.iloc[pos]["Eenheid"] == "%":
+                continue
+            for year, decision in decisions.items():
+                h, s = _hidden_in(decision, ("kpi", scope, kid, None))
+                if h and str(year) in card.columns:
+                    hidden |= {(pos, str(year)), (pos, f"Status {year}")}
+                if s:
+                    small.add((pos, str(year)))
+            if any((pos, str(y)) in hidden for y in decisions):
+                hidden |= {(pos, c) for c in card.columns
+                           if c == "Periode" or str(c).startswith("Status periode")
+                           or (str(c).startswith("Periode ") and c != "Periode berekend als")}
+        out["periode_kpi"] = ({c for c in hidden if c[1] in card.columns}, small)
+    real = computed.get("besparing_realisatie")
+    if real is not None and not real.empty:
+        counts, derived = tabledefs.realised_columns(real)
+        hidden, small = set(), set()
+        for pos, label in enumerate(real.index):
+            decision = decisions.get(int(label)) if str(label).isdigit() else None
+            for col in counts:
+                kid = tabledefs.REALISED_COUNTS[col]
+                h, s = _hidden_in(decision, ("kpi", scope, kid, None),
+                                  ("besparing", scope, kid, None))
+                if h:
+                    hidden |= {(pos, col), *((pos, d) for d in derived)}
+                if s:
+                    small.add((pos, col))
+        total = [i for i, label in enumerate(real.index) if not str(label).isdigit()]
+        for col in {c for _, c in hidden}:
+            hidden |= {(i, col) for i in total}
+        out["besparing_realisatie"] = (hidden, small)
+    prognosis = computed.get("periode_prognose")
+    if prognosis is not None and not prognosis.empty:
+        hidden, small = set(), set()
+        for pos, label in enumerate(prognosis.index):
+            year = int(label) if str(label).isdigit() else None
+            h, s = _hidden_in(decisions.get(year), ("dossiers", scope, "end", None))
+            h2, s2 = _hidden_in(decisions.get(year + 1) if year else None,
+                                ("dossiers", scope, "start", None))
+            if h or h2:
+                hidden |= {(pos, c) for c in prognosis.columns
+                           if c in ("Dossiers 31-12", "Verschil", "Status")}
+            if s or s2:
+                small.add((pos, "Dossiers 31-12"))
+        out["periode_prognose"] = (hidden, small)
+    return out
+
+
 def build_period(source: Path, p: periods.Period, scope: str, out: str | Path | None,
-                 mode: str, cfg: Config) -> Report:
+                 mode: str, cfg: Config, every: Config | None = None) -> Report:
     """The appendix of a whole assignment period for one scope (see period_tables)."""
     data = load(source, cfg)
     computed = period_tables(data, p, cfg, scope)
@@ -272,15 +365,24 @@ def build_period(source: Path, p: periods.Period, scope: str, out: str | Path | 
         metas["periode_kpi"].note = NOTES["Periode"]
     if scope != cfg.short:
         metas["periode_kpi"].note = (MUNICIPAL_CARD_NOTE + " " + metas["periode_kpi"].note).strip()
-    if mode == "publiek":                  # monthly figures only in the internal version
-        # and a municipality's own scorecard neither: its small counts would follow from the
-        # service's and the other municipalities' on their pages
-        for tid in ("trend_dossiers", *(("periode_kpi",) if scope != cfg.short else ())):
+    if mode == "publiek":
+        for tid in set(computed) - set(public_period_tables(data, p, cfg, scope,
+                                                            computed)):
             computed.pop(tid)
             metas.pop(tid)
-        decision = suppress.decide({scope: computed}, cfg)
+        # one decision over the period pages of every scope (a municipality's counts add up
+        # to the service's), and what the year pages hide
+        pages = {s: computed if s == scope else public_period_tables(data, p, cfg, s)
+                 for s in cfg.scopes}
+        decision = suppress.decide(pages, cfg)
         for tid, table in computed.items():
             metas[tid].suppressed, metas[tid].primary = decision.cells(tid, table, cfg, scope)
+        years = [y for y in p.all_years if y <= p.last and finance.year_closed(
+            data.export_date, y)]
+        decisions = year_decisions(source, data, p, every or cfg, years)
+        for tid, (hidden, small) in period_year_cells(computed, decisions, cfg, scope).items():
+            metas[tid].suppressed |= hidden
+            metas[tid].primary |= small
     out = Path(out) if out else OUTPUT_DIR / "lab" / p.label / scope
     r = Report(cfg, data.report, p.last, scope, mode, out, computed, metas,
                run_date=dt.date.today().strftime("%d-%m-%Y"), period=p, whole_period=True,

@@ -275,6 +275,48 @@ def _scorecard(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Lay
         for col, area in columns.items():
             if not row.pct and not row.mark and not pd.isna(table.iloc[pos][col]):
                 lay.counts[(pos, col)] = ("kpi", area, row.part, None)
+                if col == "Realisatie" and "Status" in table.columns:
+                    # "behaald" beside a hidden count says it is at least the target
+                    lay.pct[(pos, "Status")] = (lay.counts[(pos, col)],)
+    return lay
+
+
+REALISED_COUNTS = {"Plaatsingen": "plaatsingen", "waarvan doelgroepregister":
+                   "plaatsingen_doelgroep"}
+
+
+def realised_columns(table: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """besparing_realisatie's count columns, and the columns computed from them (the extra
+    placements and every amount of the realisation; not the base or the assignment's own
+    figures, which are configured)."""
+    counts = [c for c in table.columns if c in REALISED_COUNTS]
+    derived = [c for c in table.columns if c not in counts and c != "Basis"
+               and "opdracht" not in str(c)]
+    return counts, derived
+
+
+def _realised(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Layout:
+    """besparing_realisatie on a year's public page: the year's row only (prepared cuts the
+    other years away: they are other years' decisions). Its placements are the scorecard's
+    counts of the year (the same key) where they are equal (`attrs["kpi_columns"]`; not in a
+    year the assignment started during), else counts of their own; the extra placements
+    and the amounts follow from them and are hidden with them."""
+    rows = [Row(scope, None, total=label == TOTAAL) for label in table.index]
+    lay = Layout(tid, rows)
+    if len(table) != 1 or table.index[0] == TOTAAL:   # several years: the period's page
+        return lay
+    counts, derived = realised_columns(table)
+    same = set(table.attrs.get("kpi_columns", ()))
+    keys = []
+    for col in counts:
+        if pd.isna(table.iloc[0][col]):
+            continue
+        key = (("kpi", scope, REALISED_COUNTS[col], None) if col in same else
+               ("besparing", scope, REALISED_COUNTS[col], None))
+        lay.counts[(0, col)] = key
+        keys.append(key)
+    for col in derived:
+        lay.pct[(0, col)] = tuple(keys)
     return lay
 
 
@@ -327,6 +369,7 @@ DESCRIBE = {
     "kpi_scorecard": _scorecard,
     "kpi_gemeente": _scorecard,
     "kostenverdeling": _cost_split,
+    "besparing_realisatie": _realised,
 }
 # jaarvergelijking_trede repeats the previous year's 2.1 trede column (its keys are those of
 # the year before); it is published only in the internal version, like the trends, so the

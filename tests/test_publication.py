@@ -215,6 +215,72 @@ def test_the_public_notes_do_not_count_small_and_protecting_cells_apart(decided,
         assert "afgeschermd" in texts[0] and texts == [texts[0]] * 3, texts
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_a_small_placement_count_and_its_savings_are_hidden_on_every_public_table(decided,
+                                                                                 config, year):
+    """A small service: 3 placements of the target group. The scorecard hides the count, so
+    the realised savings must hide it too, with every amount computed from it; the public
+    page shows only its own year's row (the others are other years' counts), and a hidden
+    realisation's Status is hidden with it ("behaald" bounds it)."""
+    p, pages = decided[year]
+    pages = {s: {t: v.copy() for t, v in tabs.items()} for s, tabs in pages.items()}
+    own = pages[config.short]
+    card, real = own["kpi_scorecard"], own["besparing_realisatie"]
+    assert list(real.index) == [str(year)]
+    card.loc["plaatsingen_doelgroep", "Realisatie"] = 3.0
+    col = "waarvan doelgroepregister" if "waarvan doelgroepregister" in real else "Plaatsingen"
+    kid = tabledefs.REALISED_COUNTS[col]
+    card.loc[kid, "Realisatie"] = 3.0
+    real.loc[str(year), col] = 3.0
+    decision = suppress.decide(pages, config)
+    hidden, small = decision.cells("besparing_realisatie", real, config, config.short)
+    pos = list(card.index).index(kid)
+    card_hidden = decision.cells("kpi_scorecard", card, config, config.short)[0]
+    assert (pos, "Realisatie") in card_hidden and (pos, "Status") in card_hidden
+    assert (0, col) in small
+    counts, derived = tabledefs.realised_columns(real)
+    assert any("€" in str(c) for c in derived)
+    assert {(0, c) for c in [col, *derived]} <= hidden, (hidden, derived)
+    # an amount is published only where the counts it is computed from are
+    published = {c for c in real.columns if (0, c) not in hidden}
+    assert not published & {col, *derived}
+
+
+def test_the_period_page_hides_what_the_year_pages_hide(tmp_path, demo_dir, config,
+                                                        monkeypatch):
+    """The period page repeats each year's agreement counts, realised placements and year-end
+    dossiers. When 2025's pages hide the placements (here: as a small count), the period
+    page hides them too, with their status, the amounts computed from them and the period's
+    sum; 2024's are published. Read back from the published CSV, as a reader has them."""
+    short = config.short
+    plaats = ("kpi", short, "plaatsingen", None)
+    forged = {2024: suppress.Decision(THRESHOLD),
+              2025: suppress.Decision(THRESHOLD, {plaats}, {plaats})}
+    seen = {}
+
+    def decisions(source, data, p, every, years):
+        seen["years"] = years
+        return {y: forged[y] for y in years}
+
+    monkeypatch.setattr(report, "year_decisions", decisions)
+    report.build(export=demo_dir, period="2024-2026", scope=short, out=tmp_path,
+                 mode="publiek")
+    assert seen["years"] == [2024, 2025]
+    card = read_csv_table(tmp_path / "tables" / "periode_kpi.csv")
+    assert card.loc["plaatsingen", "2024"] == 269 and card.loc["plaatsingen", "Status 2024"]
+    for col in ("2025", "Status 2025", "Periode", "Status periode"):
+        assert pd.isna(card.loc["plaatsingen", col]), col
+    assert card.loc["plaatsingen_doelgroep", "2025"] > 0          # another count: published
+    real = read_csv_table(tmp_path / "tables" / "besparing_realisatie.csv")
+    real.index = real.index.astype(str)
+    counts, derived = tabledefs.realised_columns(real)
+    assert real.loc["2024", "Plaatsingen"] == 269
+    for row in ("2025", "Totaal"):
+        for col in [*counts, *derived]:
+            assert pd.isna(real.loc[row, col]), (row, col)
+    assert not pd.isna(real.loc["2025", "Besparing opdracht (€)"])   # configured, not counted
+
+
 @pytest.mark.slow
 def test_public_outputs_mark_suppression_and_say_the_rule(public):
     from openpyxl import load_workbook
