@@ -237,14 +237,14 @@ def resolve_scopes(scopes: list[str], config: Config) -> list[str]:
 def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[int],
                           spans: tuple = ()):
     """Validate (or reuse the cache) and check the years, and that each period has a year in
-    the export; an unusable export writes nothing."""
+    the export; an unusable export writes nothing. The years come back checked (ReportYear:
+    what the batch prepares with them does not check them again)."""
     from rsdlib.io.model import require_year
 
     existed, writing = out.exists(), None
     try:
         data, cache, writing = open_validated(export, out, config)
-        for year in years:
-            require_year(data, year)
+        checked: list[int] = [require_year(data, year) for year in years]
         for p in spans:
             if not any(p.contains(d.year) for d in data.peildata):
                 raise ExportError(f"klanten: geen peildatum in de periode {p.label} ({p.name})")
@@ -254,7 +254,7 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
         if not existed:
             shutil.rmtree(out, ignore_errors=True)
         raise
-    return data, cache, writing
+    return data, cache, writing, checked
 
 
 def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
@@ -344,12 +344,12 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
             try:
                 pool.submit(int)
                 try:
-                    data, cache, writing = _validated_or_nothing(export, out, config, years,
-                                                                 spans)
+                    data, cache, writing, checked = _validated_or_nothing(
+                        export, out, config, years, spans)
                 except ExportError as exc:
                     print(f"onbruikbare invoer: {exc}", file=sys.stderr)
                     return 2
-                return _run_all(pool, data, cache, writing, config, years, names, tasks, out,
+                return _run_all(pool, data, cache, writing, config, checked, names, tasks, out,
                                 mode, notebook, jobs, [p.label for p in spans], results,
                                 pdf)
             except OSError as exc:       # the machine, not the input: a full disk, no rights

@@ -23,7 +23,7 @@ from rsdlib.config import Config
 from rsdlib.digest import read_checked, write_checked
 from rsdlib.errors import CacheError, ExportError
 from rsdlib.io.cache import report_from_payload, report_payload
-from rsdlib.io.model import Export, ValidationReport, require_year
+from rsdlib.io.model import Export, ReportYear, ValidationReport, checked_year, require_year
 
 
 @dataclass
@@ -122,15 +122,17 @@ class Prepared:
 
 
 def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepared:
-    """Compute once what all scopes of a year share: the service tables and the bases."""
-    require_year(exp, year)
+    """Compute once what all scopes of a year share: the service tables and the bases. The
+    year is checked here unless the caller (the batch) has (`checked_year`)."""
+    year = checked_year(exp, year)
     every, cfg = cfg, cfg.for_year(year)      # the municipalities as they are in `year`
     short = cfg.short
     full = tables.all_tables(exp, year, short, cfg)
     public = mode == "publiek"
     previous = None
-    if not public and _has_year(exp, year - 1):     # as they were a year before
-        previous = tables.bijlage_2_1_trede(exp, year - 1, short, every.for_year(year - 1))
+    before = None if public else _covered(exp, year - 1)
+    if before is not None:                          # as they were a year before
+        previous = tables.bijlage_2_1_trede(exp, before, short, every.for_year(before))
     scorecard = kpi.kpi_scorecard(exp, year, cfg)
     scorecard = None if scorecard.empty else scorecard
     # a municipality's own scorecard is internal: published, its small counts would follow
@@ -140,20 +142,19 @@ def prepare(exp: Export, year: int, cfg: Config, mode: str = "intern") -> Prepar
     money = finance.finance_tables(cfg, exp, year)
     ages = tables.age_by_gender_all(exp, year, cfg)
     trend = None if public else trends.trend_base(exp, year, cfg.domain.active_steps)
-    p = Prepared(year, mode, exp.report, full, previous, trend, scorecard, money, ages,
+    p = Prepared(int(year), mode, exp.report, full, previous, trend, scorecard, money, ages,
                  tables.inflow_reasons(exp, year, short, cfg), cards)
     if public:      # one decision over every table of every scope of the year
         p.suppression = suppress.decide({s: p.scope_tables(s, cfg) for s in cfg.scopes}, cfg)
     return p
 
 
-def _has_year(export: Export, year: int) -> bool:
-    """Whether the export has the start and end snapshot of `year` (see require_year)."""
+def _covered(export: Export, year: int) -> ReportYear | None:
+    """`year` checked when the export has its start and end snapshot, else None."""
     try:
-        require_year(export, year)
+        return require_year(export, year)
     except ExportError:
-        return False
-    return True
+        return None
 
 
 def precomputed(folder: Path, year: int, scope: str, mode: str) -> Path:

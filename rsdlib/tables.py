@@ -17,7 +17,7 @@ from rsdlib import municipalities as reorg
 from rsdlib import schema
 from rsdlib.config import Config
 from rsdlib.domain import NO_UNIT, NUG_UNIT, Domain
-from rsdlib.io.model import Export, require_year
+from rsdlib.io.model import Export, ReportYear, checked_year
 
 PCT = "%"
 
@@ -26,11 +26,15 @@ PCT = "%"
 
 
 def in_year(fn):
-    """A table of year Y shows the municipalities that exist in Y (a reorganisation takes
-    effect on 1 January): the function gets the configuration as the service is in Y."""
+    """A table function as callers see it. The year is checked here (`checked_year`: once,
+    where a run starts; a year all_tables or prepare checked is not checked again), and the
+    function gets it as a ReportYear with its snapshots. A table of year Y shows the
+    municipalities that exist in Y (a reorganisation takes effect on 1 January): the
+    function gets the configuration as the service is in Y."""
     @functools.wraps(fn)
     def wrapper(export, year, *args):
         *rest, config = args
+        year = checked_year(export, year)
         return fn(export, year, *rest, config.for_year(year))
     return wrapper
 
@@ -201,9 +205,9 @@ def _relabel(table: pd.DataFrame, mapping: dict) -> pd.DataFrame:
 
 
 @in_year
-def bijlage_2_1_trede(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+def bijlage_2_1_trede(export: Export, year: ReportYear, scope: str, config: Config) -> pd.DataFrame:
     """Clients per trede at 31-12-Y (empty trede: Overige)."""
-    s = snapshot(export, require_year(export, year)[1], config)
+    s = snapshot(export, year.end, config)
     s["_trede"] = s["trede"].astype(object).where(s["trede"].notna(), "_leeg")
     labels = config.domain.step_labels
     keys = [k if k is not None else "_leeg" for k in labels]
@@ -212,27 +216,27 @@ def bijlage_2_1_trede(export: Export, year: int, scope: str, config: Config) -> 
 
 
 @in_year
-def bijlage_2_1_leeftijd(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+def bijlage_2_1_leeftijd(export: Export, year: ReportYear, scope: str, config: Config) -> pd.DataFrame:
     """Clients per age band (whole years at 31-12-Y)."""
-    s = snapshot(export, require_year(export, year)[1], config)
+    s = snapshot(export, year.end, config)
     table = _by_municipality(s, "leeftijdsklasse", [b[0] for b in config.domain.age], config,
                              scope)
     return _relabel(table, {})
 
 
 @in_year
-def bijlage_2_2_uitkeringsduur(export: Export, year: int, scope: str,
+def bijlage_2_2_uitkeringsduur(export: Export, year: ReportYear, scope: str,
                                config: Config) -> pd.DataFrame:
     """Clients per benefit duration band (whole months to 31-12-Y); nuggers apart."""
-    s = snapshot(export, require_year(export, year)[1], config)
+    s = snapshot(export, year.end, config)
     labels = [b[0] for b in config.domain.duration] + [config.domain.duration_none]
     return _relabel(_by_municipality(s, "duurklasse", labels, config, scope), {})
 
 
 @in_year
-def bijlage_2_2_geslacht(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+def bijlage_2_2_geslacht(export: Export, year: ReportYear, scope: str, config: Config) -> pd.DataFrame:
     """Clients per gender; `Onbekend` only when non-zero."""
-    s = snapshot(export, require_year(export, year)[1], config)
+    s = snapshot(export, year.end, config)
     table = _by_municipality(s, "geslacht", ["M", "V", "X"], config, scope)
     table = _relabel(table, schema.GESLACHT_LABELS)
     if table.loc["Onbekend", config.short] == 0:
@@ -241,9 +245,9 @@ def bijlage_2_2_geslacht(export: Export, year: int, scope: str, config: Config) 
 
 
 @in_year
-def bijlage_2_2_migratie(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+def bijlage_2_2_migratie(export: Export, year: ReportYear, scope: str, config: Config) -> pd.DataFrame:
     """Migration background, of which refugees, and target-group register (rows overlap)."""
-    s = snapshot(export, require_year(export, year)[1], config)
+    s = snapshot(export, year.end, config)
     rows = {"Migratieachtergrond": "migratieachtergrond",
             "waarvan Statushouders": "statushouder", "Doelgroepregister": "doelgroepregister"}
     munis = list(config.municipalities)
@@ -465,11 +469,11 @@ def moved(export: Export, day: pd.Timestamp, year: int, config: Config) -> pd.Se
 
 
 @in_year
-def bijlage_2_6_dossiers(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+def bijlage_2_6_dossiers(export: Export, year: ReportYear, scope: str, config: Config) -> pd.DataFrame:
     """Distinct benefit dossiers at the start and end snapshot of Y, and the change. When a
     reorganisation takes effect on 1 January of Y and the start snapshot lies before it, the
     start column counts each dossier where its clients went (`moved`)."""
-    start, end = require_year(export, year)
+    start, end = year.start, year.end
     counts = dossier_counts(export)
     cols = {}
     for label, day in ((f"1 januari {year}", start), (f"31 december {year}", end)):
@@ -492,9 +496,9 @@ def bijlage_2_6_dossiers(export: Export, year: int, scope: str, config: Config) 
 
 
 @in_year
-def bijlage_1_treden(export: Export, year: int, scope: str, config: Config) -> pd.DataFrame:
+def bijlage_1_treden(export: Export, year: ReportYear, scope: str, config: Config) -> pd.DataFrame:
     """Clients per trede at 31-12-Y with the description of each step (Bijlage 1)."""
-    s = snapshot(export, require_year(export, year)[1], config)
+    s = snapshot(export, year.end, config)
     if scope != config.short:
         s = s[s["gemeente"] == scope]
     counts = s["trede"].astype(object).value_counts()
@@ -515,9 +519,9 @@ def age_by_gender(export: Export, year: int, scope: str, config: Config) -> pd.D
 
 
 @in_year
-def age_by_gender_all(export: Export, year: int, config: Config) -> dict[str, pd.DataFrame]:
+def age_by_gender_all(export: Export, year: ReportYear, config: Config) -> dict[str, pd.DataFrame]:
     """age_by_gender for every scope at once (one pass over the snapshot)."""
-    s = snapshot(export, require_year(export, year)[1], config)
+    s = snapshot(export, year.end, config)
     counts = (s.groupby(["gemeente", "leeftijdsklasse", "geslacht"], observed=False).size()
               .unstack("geslacht").reindex(columns=["M", "V", "X"], fill_value=0)
               .rename(columns=schema.GESLACHT_LABELS).astype(float))
@@ -587,7 +591,7 @@ TABLES: dict[str, tuple[str, TableFn]] = {
 def all_tables(export: Export, year: int, scope: str, config: Config) -> dict[str, pd.DataFrame]:
     """Every appendix table of one year and scope, by table ID."""
     scope = config.scope(scope)
-    require_year(export, year)
+    year = checked_year(export, year)
     return {tid: fn(export, year, scope, config) for tid, (_, fn) in TABLES.items()}
 
 

@@ -235,9 +235,40 @@ def test_unusable_file_raises_one_clear_error(tmp_path, config, breakit, message
 
 
 def test_report_year_needs_start_and_end_snapshot(baseline):
-    assert require_year(baseline, 2019) == (pd.Timestamp(2018, 12, 31), pd.Timestamp(2019, 12, 31))
+    year = require_year(baseline, 2019)
+    assert (year, year.start, year.end) == (2019, pd.Timestamp(2018, 12, 31),
+                                            pd.Timestamp(2019, 12, 31))
     with pytest.raises(ExportError, match="geen peildatum 31-12-2017"):
         require_year(baseline, 2018)
+
+
+@pytest.mark.parametrize("entry", ["require_year", "prepare", "all_tables", "one_table"])
+def test_a_year_without_data_is_refused_where_the_run_starts(baseline, config, entry):
+    """Each place a run can start checks the year (once; what it hands on is not checked
+    again) and names the year, the snapshots it lacks and the years the export does cover
+    (this export: 31-12-2018 and 31-12-2019, so 2019 only)."""
+    from rsdlib import tables
+    from rsdlib.prepared import prepare
+
+    start = {"require_year": lambda y: require_year(baseline, y),
+             "prepare": lambda y: prepare(baseline, y, config),
+             "all_tables": lambda y: tables.all_tables(baseline, y, config.short, config),
+             "one_table": lambda y: tables.bijlage_2_3_uitstroom(baseline, y, config.short,
+                                                                 config)}[entry]
+    with pytest.raises(ExportError, match=r"geen peildatum 31-12-2020 voor "
+                       r"verslagjaar 2020 \(.*\); de export dekt verslagjaar 2019$"):
+        start(2020)
+    assert start(2019) is not None
+
+
+def test_a_checked_year_is_an_int_and_survives_a_process_boundary(baseline):
+    import pickle
+
+    year = require_year(baseline, 2019)
+    again = pickle.loads(pickle.dumps(year))
+    assert (again, again.start, again.end, str(again), again - 1) == (
+        2019, year.start, year.end, "2019", 2018)
+    assert type(again - 1) is int      # the year before is not a checked one
 
 
 def test_cache_roundtrip_gives_identical_frames(tmp_path, config, baseline):

@@ -390,7 +390,14 @@ def test_unusable_export_exits_2_and_writes_nothing(tmp_path, demo_dir, capsys):
     assert "verplicht bestand 'uitstroom' ontbreekt" in capsys.readouterr().err
     assert not out.exists()
     assert main(["report", "--export", str(demo_dir), "--year", "2030", "--out", str(out)]) == 2
-    assert "geen peildatum" in capsys.readouterr().err and not out.exists()
+    err = capsys.readouterr().err
+    # the years it could report on, read from the export: a 31-12 snapshot and the one before
+    days = {line.split(";", 1)[0] for line in
+            (demo_dir / "klanten.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    years = sorted(int(d[-4:]) for d in days
+                   if d.startswith("31-12-") and f"31-12-{int(d[-4:]) - 1}" in days)
+    assert "geen peildatum" in err and "voor verslagjaar 2030" in err and not out.exists()
+    assert f"de export dekt de verslagjaren {years[0]} t/m {years[-1]}" in err
     assert main(["report", "--export", str(demo_dir), "--year", "2019", "--scope", "Arnhem",
                  "--out", str(out)]) == 2
     assert "onbekende scope 'Arnhem'" in capsys.readouterr().err and not out.exists()

@@ -19,14 +19,18 @@ from rsdlib.io.model import (
     Export,
     FileReport,
     Refusal,
+    ReportYear,
     ValidationReport,
+    checked_year,
+    report_years,
     require_year,
 )
 from rsdlib.io.read import file_sha256, read_csv_fast, read_csv_raw, read_xlsx_raw
 from rsdlib.io.validate import read_export, validate_table
 
 __all__ = [
-    "FORMULA_START", "Export", "ExportError", "FileReport", "Refusal", "ValidationReport",
-    "file_sha256", "load", "load_cache", "read_csv_fast", "read_csv_raw", "read_export",
-    "read_xlsx_raw", "require_year", "save_cache", "validate_table",
+    "FORMULA_START", "Export", "ExportError", "FileReport", "Refusal", "ReportYear",
+    "ValidationReport", "checked_year", "file_sha256", "load", "load_cache", "read_csv_fast",
+    "read_csv_raw", "read_export", "read_xlsx_raw", "report_years", "require_year",
+    "save_cache", "validate_table",
 ]

@@ -1,6 +1,7 @@
 """The data types of a read export, which the rest of rsdlib imports: the validated frames
 (`Export`), the validation report (`ValidationReport`, `FileReport`, `Refusal`), the year
-check (`require_year`) and the first characters a spreadsheet takes for a formula.
+check (`require_year`, giving a `ReportYear`) and the first characters a spreadsheet takes
+for a formula.
 
 This module imports nothing else of rsdlib.io: the other modules of the package build these
 types, the rest of the code reads them.
@@ -110,15 +111,64 @@ class Export:
         return self.peildata[-1]
 
 
-def require_year(export: Export, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The start and end snapshot of a report year, or an ExportError saying which is missing."""
-    dates = set(export.peildata)
-    end = pd.Timestamp(year, 12, 31)
+class ReportYear(int):
+    """A report year checked against an export: the year (an int wherever a year is one)
+    with its start and end snapshot. `require_year` makes one where a run starts (the batch,
+    `prepared.prepare`, `tables.all_tables`, a table function called on its own); the
+    functions it is handed to take it as checked and do not look again."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    def __new__(cls, year: int, start: pd.Timestamp, end: pd.Timestamp) -> ReportYear:
+        self = super().__new__(cls, year)
+        self.start, self.end = start, end
+        return self
+
+    def __reduce__(self) -> tuple[type[ReportYear], tuple[int, pd.Timestamp, pd.Timestamp]]:
+        return ReportYear, (int(self), self.start, self.end)
+
+
+def _snapshots(dates: set[pd.Timestamp], year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The start snapshot of `year` (1 January, else 31 December before) and its end."""
     start = pd.Timestamp(year, 1, 1)
     if start not in dates:
         start = pd.Timestamp(year - 1, 12, 31)
+    return start, pd.Timestamp(year, 12, 31)
+
+
+def report_years(export: Export) -> list[int]:
+    """The report years the export covers: those with a start and an end snapshot."""
+    dates = set(export.peildata)
+    return sorted({d.year for d in dates
+                   if all(s in dates for s in _snapshots(dates, d.year))})
+
+
+def _years_text(years: list[int]) -> str:
+    if not years:
+        return "de export dekt geen enkel verslagjaar"
+    if len(years) == 1:
+        return f"de export dekt verslagjaar {years[0]}"
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"de export dekt de verslagjaren {years[0]} t/m {years[-1]}"
+    return f"de export dekt de verslagjaren {', '.join(map(str, years[:-1]))} en {years[-1]}"
+
+
+def require_year(export: Export, year: int) -> ReportYear:
+    """The report year checked: its start and end snapshot, or an ExportError naming the
+    missing snapshots and the report years the export does cover. Called where a run starts;
+    what it returns is handed on (see `checked_year`)."""
+    dates = set(export.peildata)
+    start, end = _snapshots(dates, year)
     if end not in dates or start not in dates:
         absent = [d.strftime("%d-%m-%Y") for d in (start, end) if d not in dates]
         raise ExportError(f"klanten: geen peildatum {' en '.join(absent)} voor verslagjaar {year} "
-                          f"(nodig: 01-01-{year} of 31-12-{year - 1}, en 31-12-{year})")
-    return start, end
+                          f"(nodig: 01-01-{year} of 31-12-{year - 1}, en 31-12-{year}); "
+                          f"{_years_text(report_years(export))}")
+    return ReportYear(year, start, end)
+
+
+def checked_year(export: Export, year: int) -> ReportYear:
+    """`year` as a checked report year: a ReportYear as it is (checked where the run
+    started), a plain year checked now (`require_year`)."""
+    return year if isinstance(year, ReportYear) else require_year(export, year)
