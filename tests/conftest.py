@@ -108,7 +108,8 @@ def pytest_collection_finish(session):
     """Under `--dist loadgroup` a grouped test's id ends in @GROUP (xdist's side channel to
     its scheduler). Where it does not (pytest 9.2 with xdist 3.8: pytest-xdist#1386) every
     worker would run each batch again: stop at once rather than run twice as long."""
-    if not session.config.getvalue("loadgroup") or "PYTEST_XDIST_WORKER" not in os.environ:
+    if "PYTEST_XDIST_WORKER" not in os.environ or not getattr(session.config.option,
+                                                               "loadgroup", False):
         return
     lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group")
             and not i.nodeid.rfind("@") > i.nodeid.rfind("]")]
