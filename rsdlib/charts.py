@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from rsdlib.config import Config
 from rsdlib.publish import fmt_count
@@ -68,8 +68,11 @@ def _figure(width: float, height: float):
 
 
 def _dutch_axis(ax, axis: str = "y") -> None:
-    fmt = FuncFormatter(lambda v, _: fmt_count(v))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    """A count axis: ticks at whole numbers only (a tick at 2,5 would be labelled "2" by the
+    count format), labelled in Dutch (1.608)."""
+    which = ax.yaxis if axis == "y" else ax.xaxis
+    which.set_major_locator(MaxNLocator(integer=True))
+    which.set_major_formatter(FuncFormatter(lambda v, _: fmt_count(v)))
 
 
 def _bar_alt(title: str, table: pd.Series) -> str:

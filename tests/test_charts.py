@@ -234,3 +234,19 @@ def test_the_kpi_chart_shows_each_realisation_against_its_target(drawn):
     assert hatched == (card["Status"] != "behaald").tolist() and any(hatched) and not all(hatched)
     for label, status in zip(card["KPI"], card["Status"], strict=True):
         assert label in shown["kpi"].alt and f"({status})" in shown["kpi"].alt
+
+
+@pytest.mark.parametrize("peak", [3, 15, 1700])
+def test_a_count_axis_says_the_value_at_each_tick(peak):
+    """A small monthly series (a municipality's flows) must not get ticks at 2,5 / 7,5 that the
+    count format rounds: every tick label reads its tick's value."""
+    months = [f"2019-{m:02d}" for m in range(1, 13)]
+    values = np.linspace(0, peak, 12).round()
+    table = pd.DataFrame({"Instroom": values, "Uitstroom": values[::-1],
+                          "Instroom 12 mnd": np.nan, "Uitstroom 12 mnd": np.nan}, index=months)
+    ax = charts.flows("stromen", table, "Instroom en uitstroom per maand").figure.axes[0]
+    ax.figure.canvas.draw()
+    ticks = [(t.get_position()[1], t.get_text()) for t in ax.get_yticklabels() if t.get_text()]
+    assert len(ticks) >= 2
+    for value, text in ticks:
+        assert float(text.replace(".", "")) == value, (value, text)
