@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import PUBLIC_YEARS
 from helpers import build, client
-from summary_check import assert_summary_states_published_cells
+from summary_check import assert_summary_states_its_cells, assert_summary_states_published_cells
 
 from rsdlib import charts, report, suppress, tabledefs, tables
 from rsdlib.batch import run_batch
@@ -316,6 +316,7 @@ def test_public_summary_states_no_hidden_cell(public):
     for year in YEARS:
         for scope in SCOPES:
             assert assert_summary_states_published_cells(public / str(year) / scope, year) > 0
+            assert assert_summary_states_its_cells(public / str(year) / scope, year) > 0
 
 
 HOSTILE = """
@@ -522,3 +523,47 @@ def test_the_workbook_prints_each_sheet_on_a4_one_page_wide(tmp_path, decided, c
     assert found == [], "\n".join(found)
     assert len(sheets) == len(wb.sheetnames) - 2
     assert any(ws.page_setup.orientation == "landscape" for ws in sheets)
+
+
+def summary_page(folder: Path, r) -> Path:
+    """The page's Samenvatting as the notebook shows it (report.show_title), beside the
+    tables report.build wrote: what the auditor reads, made in-process."""
+    (folder / "bijlagen.html").write_text(report.show_title(r).data, encoding="utf-8")
+    return folder
+
+
+def test_the_summary_auditor_checks_each_number_against_its_own_cell(tmp_path, demo_dir,
+                                                                     config):
+    """Each sentence and headline figure against the cell it is about: a planted 49 where
+    the dossiers fell by 48 (49 is another cell of the page, so the old any-cell check
+    passed it) fails, in a sentence and in a figure."""
+    from summary_check import stated_cells
+
+    folder = tmp_path / config.short
+    r = report.build(export=demo_dir, year=2019, scope=config.short, out=folder)
+    summary_page(folder, r)
+    assert assert_summary_states_its_cells(folder, 2019) >= 20
+    page = (folder / "bijlagen.html").read_text(encoding="utf-8")
+    sentence = "Het aantal uitkeringsdossiers daalde in 2019 met 48 "
+    assert sentence in page and "<b>1.608</b><span>−48 t.o.v. 1-1-2019</span>" in page
+    frames = [read_csv_table(p) for p in (folder / "tables").glob("*.csv")]
+    assert stated_cells(49.0, frames)               # the old check could not tell
+    for wrong in (page.replace(sentence, sentence.replace("48", "49")),
+                  page.replace("−48 t.o.v. 1-1-2019", "−49 t.o.v. 1-1-2019"),
+                  page.replace("<b>1.608</b>", "<b>1.609</b>")):
+        (folder / "bijlagen.html").write_text(wrong, encoding="utf-8")
+        with pytest.raises(AssertionError, match="states"):
+            assert_summary_states_its_cells(folder, 2019)
+    (folder / "bijlagen.html").write_text(page.replace(
+        "klanten stroomden in 2019", "klanten (ongeveer 12) stroomden in 2019"), encoding="utf-8")
+    with pytest.raises(AssertionError, match="no known form"):
+        assert_summary_states_its_cells(folder, 2019)
+    # a municipality's public page and the service's period page: every number its own cell
+    folder = tmp_path / "Duiven"
+    summary_page(folder, report.build(export=demo_dir, year=2019, scope="Duiven", out=folder,
+                                      mode="publiek"))
+    assert assert_summary_states_its_cells(folder, 2019) >= 6
+    folder = tmp_path / "periode" / config.short
+    summary_page(folder, report.build(export=demo_dir, period="2024-2026", scope=config.short,
+                                      out=folder))
+    assert assert_summary_states_its_cells(folder, 2026, (2024, 2025, 2026)) >= 6

@@ -8,7 +8,11 @@ import nbformat
 import pytest
 from privacy import Scanner, identifiers
 from reference_check import assert_reference_2019
-from summary_check import assert_summary_states_published_cells, summary_sentences
+from summary_check import (
+    assert_summary_states_its_cells,
+    assert_summary_states_published_cells,
+    summary_sentences,
+)
 
 from rsdlib.batch import BIJLAGEN, FAILED_DIR, run_batch
 from rsdlib.cli import main
@@ -170,6 +174,8 @@ def test_the_period_appendix_of_every_scope(intern_batch):
         # its Samenvatting is written from its tables
         assert assert_summary_states_published_cells(folder / scope, 2026,
                                                      (2024, 2025, 2026)) >= 5, scope
+        # and each number is the very cell its sentence is about
+        assert assert_summary_states_its_cells(folder / scope, 2026, (2024, 2025, 2026)) >= 5
         split = read_csv_table(folder / scope / "tables" / "kostenverdeling.csv")
         assert split.loc["Totaal", "Bijdrage vastgesteld (€)"] == 1_400_000
     tables = folder / "RSD" / "tables"
@@ -213,6 +219,7 @@ def test_summary_sentences_state_the_tables(intern_batch):
     out = intern_batch.out
     for scope in SCOPES:
         assert assert_summary_states_published_cells(out / "2019" / scope, 2019) >= 8, scope
+        assert assert_summary_states_its_cells(out / "2019" / scope, 2019) >= 8, scope
     page = (out / "2019" / "RSD" / "bijlagen.html").read_text(encoding="utf-8")
     assert page.index(">Samenvatting</h2>") < page.index("<h2>Bijlagen</h2>")
     sentences = summary_sentences(page)
