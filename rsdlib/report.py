@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -458,6 +459,9 @@ def _more_charts(r: Report, label: str, chartdata: dict) -> list[charts.Chart]:
     return out
 
 
+_DATE = re.compile(r"\b\d{2}-\d{2}-\d{4}\b")   # a date is never broken at its hyphens
+
+
 def _peildatum(r: Report) -> str:
     if r.whole_period and r.period is not None and r.export_date is not None:
         return (f"31-12 van elk jaar van {r.period.label}, tot de exportdatum "
@@ -523,6 +527,7 @@ def show_title(r: Report):
             if r.mode == "publiek" else "")
     what = (f"{html.escape(r.period.name)}. Peildatum {_peildatum(r)}"
             if r.whole_period and r.period is not None else f"Peildatum 31-12-{r.year}")
+    what = _DATE.sub(r'<span style="white-space:nowrap">\g<0></span>', what)  # "31-12-" | "2019"
     title = html.escape(r.config.domain.title)
     who = (html.escape(r.config.name) if r.scope == r.config.short
            else f"{html.escape(r.scope)}, een van de gemeenten van {html.escape(r.config.name)}")

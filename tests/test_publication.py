@@ -352,6 +352,20 @@ def test_hostile_names_stay_inert_in_excel_and_html(tmp_path):
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+def test_the_reference_date_in_the_subtitle_is_never_broken_at_a_hyphen(tmp_path, config):
+    """A narrow screen or a PDF line must not print "31-12-" and "2019" on two lines."""
+    m1 = config.municipalities[0]
+    build(tmp_path / "export", config, [client("A", muni=m1), client("B", muni=m1, peil="31-12-2018")],
+          start=False)
+    r = report.build(tmp_path / "export", 2019, m1, tmp_path / "out", "intern")
+    title = report.show_title(r).data
+    subtitle = re.search(r"<p>(.*?)</p>", title).group(1)
+    assert "Peildatum" in subtitle
+    dates = re.findall(r"\d{2}-\d{2}-\d{4}", subtitle)
+    assert dates and all(f'<span style="white-space:nowrap">{d}</span>' in subtitle
+                         for d in dates)
+
+
 @pytest.mark.parametrize("name", ["../etc", "a/b", ".verborgen", " "])
 def test_names_that_cannot_be_folders_are_refused(tmp_path, name):
     path = tmp_path / "c.toml"
