@@ -100,7 +100,8 @@ def _share(counts: tuple[int, ...], total: int) -> tuple[int, ...]:
 
 
 def _scale3(cells: tuple[int, int, int], f: float) -> tuple[int, int, int]:
-    return tuple(int(round(c * f)) for c in cells)  # type: ignore[return-value]
+    a, b, c = cells
+    return int(round(a * f)), int(round(b * f)), int(round(c * f))
 
 
 def targets_for(config: Config) -> list[Targets]:
@@ -122,15 +123,16 @@ def targets_for(config: Config) -> list[Targets]:
         non_nug = tuple(inflow["DIRECT"][c] + inflow["INDIRECT"][c] for c in range(3))
         unit_cols = [_share(tuple(UNITS[t][u][c] for u in ("ZO", "WERK", "GEEN")), non_nug[c])
                      for c in range(3)]
-        units = {u: tuple(unit_cols[c][j] for c in range(3))
+        units = {u: (unit_cols[0][j], unit_cols[1][j], unit_cols[2][j])
                  for j, u in enumerate(("ZO", "WERK", "GEEN"))}
         indirect = _scale3(INDIRECT[t], f)
-        reentry = tuple(min(r, indirect[c], non_nug[c])
-                        for c, r in enumerate(_scale3(REENTRY[t], f)))
+        r0, r1, r2 = _scale3(REENTRY[t], f)
+        reentry = (min(r0, indirect[0], non_nug[0]), min(r1, indirect[1], non_nug[1]),
+                   min(r2, indirect[2], non_nug[2]))
         out.append(Targets(
             _share(TREDE[t], n), _share(AGE[t], n), _share(DURATION[t], n), _share(GENDER[t], n),
             int(round(MIGRATIE[t] * f)), int(round(STATUS[t] * f)), int(round(DOELGROEP[t] * f)),
             int(round(DOSSIERS_START[t] * f)), int(round(DOSSIERS_END[t] * f)),
             {k: _scale3(v, f) for k, v in PLACEMENTS[t].items()}, indirect, inflow,
-            reentry, units))  # type: ignore[arg-type]
+            reentry, units))
     return out

@@ -344,7 +344,7 @@ DOSSIERS_EXPORT = "Dossiers export"
 RECOMPUTED = ("% totaal herberekend", "Bijdrage herberekend (€)")
 
 
-def _generic(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Layout:
+def _generic(tid: str, table: pd.DataFrame, config: Config | None, scope: str) -> Layout:
     """A table without person counts to protect (trends, finance): its percentage columns
     and its Totaal row."""
     pct, mark = _units(table)
@@ -357,7 +357,7 @@ def _generic(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Layou
 def generic_layout(tid: str, table: pd.DataFrame) -> Layout:
     """The description of a table written without its configuration: % columns and rows,
     the Totaal row."""
-    return _generic(tid, table, None, "")  # type: ignore[arg-type]
+    return _generic(tid, table, None, "")
 
 
 DESCRIBE = {

@@ -133,10 +133,10 @@ def monthly_flows(export: Export, year: int, scope: str | None = None) -> pd.Dat
     return flows_table(trend_base(export, year), scope)
 
 
-def levels(config: Config, base_level: float, last: int) -> dict[int, float]:
-    """The prognosis from `base_level` in the base year up to `last`, unrounded."""
+def levels(config: Config, base: int, base_level: float, last: int) -> dict[int, float]:
+    """The prognosis from `base_level` in the base year `base` (the configured
+    prognosis.base_year) up to `last`, unrounded."""
     p = config.prognosis
-    base = int(p.base_year)  # type: ignore[arg-type]
     change = p.change_pct
     out, level = {base: float(base_level)}, float(base_level)
     for y in range(base + 1, last + 1):
@@ -175,7 +175,7 @@ def period_prognosis(counts: pd.DataFrame, config: Config, first: int, last: int
         return pd.DataFrame(columns=columns).rename_axis("rij")
     change = p.change_pct
     rows = {}
-    for y, level in levels(config, start, last).items():
+    for y, level in levels(config, base, start, last).items():
         day = pd.Timestamp(y, 12, 31)
         prog = float(np.floor(level + 0.5))
         have = day in actual.index and export_date >= day
@@ -218,7 +218,7 @@ def dossiers_table(base: TrendBase, config: Config, scope: str | None) -> pd.Dat
              else None)
     if base_year and start is not None:
         last = max(d.year for d in counts.index) if len(counts) else base_year
-        for y, v in levels(config, start, last).items():
+        for y, v in levels(config, base_year, start, last).items():
             day = pd.Timestamp(y, 12, 31)
             if day in table.index:
                 table.loc[day, "Prognose"] = v

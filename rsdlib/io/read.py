@@ -44,9 +44,9 @@ class RawTable:
     def digest(self) -> str:
         """The file's SHA-256 (the fast reader computes it while the rows are validated); an
         ExportError when the scan found a NUL byte beyond the part the reader looked at."""
-        scan = self._scan()
-        if scan is None:
-            return self.sha256          # type: ignore[return-value]
+        if isinstance(self.sha256, str):
+            return self.sha256
+        scan = self.sha256.result()
         if scan.nul is not None:
             raise ExportError(f"{self.source}: onleesbaar bestand (binaire inhoud: NUL-byte op "
                               f"positie {scan.nul}, geen CSV-tekst)")
