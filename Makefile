@@ -11,7 +11,7 @@ JOBS   ?=
 KERNEL      := rsdlib
 KERNEL_NAME := Python (rsdlib)
 
-.PHONY: install lock lock-upgrade report test test-fast lint lab demo clean bench pango
+.PHONY: install lock lock-upgrade report test test-fast lint lab demo clean bench bench-rsd pango
 
 # Installs come from the lock file uv.lock (every package, version and hash), by uv, which is
 # itself installed from requirements-uv.txt (version and hashes) into a small venv of its own.
@@ -84,6 +84,10 @@ lab: demo
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(if $(JOBS),--jobs $(JOBS))
+
+# only floor(4) against the RSD batch with and without PDF (a few minutes, not twenty)
+bench-rsd: $(STAMP)
+	$(BIN)/python scripts/bench.py --alleen-rsd $(if $(JOBS),--jobs $(JOBS))
 
 clean:
 	rm -rf $(OUT) data/demo .pytest_cache

@@ -136,6 +136,45 @@ def load_times(folder: Path, config: Path, repeat: int) -> tuple[float, float]:
     return statistics.median(loads), statistics.median(bares)
 
 
+def rsd_batch(work: Path, demo: Path, jobs: int, *extra: str) -> tuple[float, int, int, int]:
+    """`rsd report` for the RSD demo export, all scopes, 2019, into a cold output folder."""
+    shutil.rmtree(work / "out-rsd", ignore_errors=True)
+    return timed_report(["report", "--export", str(demo), "--year", "2019", "--scope", "all",
+                         "--out", str(work / "out-rsd"), "--jobs", str(jobs), *extra])
+
+
+def rsd_only(work: Path, demo: Path, jobs: int, repeat: int) -> int:
+    """floor(4), the RSD batch with its PDF and the RSD batch without (--zonder-pdf), taken
+    alternately `repeat` times; their medians and the ratios to the floor."""
+    print(f"floor(4), RSD-batch met PDF en zonder, afwisselend ({repeat}x); belasting "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    f4s: list[float] = []
+    pdf: list[tuple[float, int, int, int]] = []
+    bare: list[tuple[float, int, int, int]] = []
+    for _ in range(repeat):
+        f4s.append(floor(4, jobs, work))
+        pdf.append(rsd_batch(work, demo, jobs))
+        bare.append(rsd_batch(work, demo, jobs, "--zonder-pdf"))
+    f4 = statistics.median(f4s)
+    rows = [(f"floor: 4 trivial notebooks (median of {repeat})", f4)]
+    for name, runs in (("met PDF", pdf), ("zonder PDF", bare)):
+        t = statistics.median(r[0] for r in runs)
+        rows.append((f"rsd report, RSD demo, 4 scopes, {name} (exit {max(r[1] for r in runs)}; "
+                     f"median of {repeat})", t))
+    width = max(len(r[0]) for r in rows) + 2
+    print("\n" + "measure".ljust(width) + "value     / floor(4)")
+    for name, value in rows:
+        print(name.ljust(width) + f"{value:<10.1f}{value / f4:.2f}")
+    print("\nafzonderlijke metingen (s): floor(4) " + ", ".join(f"{t:.1f}" for t in f4s)
+          + "; met PDF " + ", ".join(f"{r[0]:.1f}" for r in pdf)
+          + "; zonder PDF " + ", ".join(f"{r[0]:.1f}" for r in bare)
+          + f"\nbelasting (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    verdict = rows[1][1] / f4
+    print(f"\nRSD batch incl. PDF / floor(4) <= 1.5: {verdict:.2f} "
+          + ("ja" if verdict <= 1.5 else f"nee ({verdict / 1.5:.2f}x de grens)"))
+    return 0
+
+
 def gib(n: int) -> str:
     return f"{n / 2**30:.2f} GiB"
 
@@ -149,6 +188,9 @@ def main() -> int:
     ap.add_argument("--work", help="folder for exports and outputs (default: a temp folder)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="alternating repeats of the short measurements (medians compared)")
+    ap.add_argument("--alleen-rsd", action="store_true",
+                    help="only floor(4) against the RSD batch, with and without PDF (a minute "
+                         "or two, where the whole bench takes about 20)")
     a = ap.parse_args()
     work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="rsd-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -157,6 +199,8 @@ def main() -> int:
     if not (demo / "klanten.csv").exists():
         subprocess.run([str(BIN / "rsd"), "demo-data", str(demo)], check=True,
                        stdout=subprocess.DEVNULL)
+    if a.alleen_rsd:
+        return rsd_only(work, demo, a.jobs, a.repeat)
     if not (nat / "klanten.csv").exists():
         subprocess.run([str(BIN / "rsd"), "demo-data", "--national", str(nat),
                         "--municipalities", str(a.municipalities), "--clients",
