@@ -250,3 +250,41 @@ def test_a_count_axis_says_the_value_at_each_tick(peak):
     assert len(ticks) >= 2
     for value, text in ticks:
         assert float(text.replace(".", "")) == value, (value, text)
+
+
+def test_the_pdf_carries_each_charts_pixels(tmp_path):
+    """bijlagen.pdf gets a chart's own compressed pixels (its PNG's IDAT, not WeasyPrint's
+    decode and re-encode), and an image with transparency still goes WeasyPrint's way: both
+    come out of the PDF pixel for pixel as they went in (poppler's pdfimages)."""
+    import shutil
+    import subprocess
+
+    from rsdlib import page
+
+    try:
+        page.check_pdf()
+    except page.PdfUnavailable as exc:
+        pytest.skip(str(exc))
+    if shutil.which("pdfimages") is None:
+        pytest.skip("pdfimages (poppler-utils) ontbreekt")
+    chart = charts.bars("proef", pd.Series([5, 8, 3], index=["a", "b", "c"]), "Klanten",
+                        "Groep", "Aantal")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "proef.png").write_bytes(chart.png())
+    assert page.png_idat(chart.png()) is not None
+    rgba = np.zeros((20, 30, 4), dtype=np.uint8)
+    rgba[..., 0], rgba[..., 3] = 200, np.arange(30, dtype=np.uint8) * 8   # transparency
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "figures" / "alfa.png")
+    assert page.png_idat((tmp_path / "figures" / "alfa.png").read_bytes()) is None
+    html = ('<html><body><h1>Proef</h1><figure><img src="data:image/png;base64,AA" '
+            'alt="grafiek" data-bestand="figures/proef.png"></figure>'
+            '<img src="figures/alfa.png" alt="alfa"></body></html>')
+    page.write_pdf(html, tmp_path / "bijlagen.pdf")
+    assert page.png_idat(chart.png()) in (tmp_path / "bijlagen.pdf").read_bytes()  # unchanged
+    subprocess.run(["pdfimages", "-png", str(tmp_path / "bijlagen.pdf"), str(tmp_path / "x")],
+                   check=True)
+    got = sorted(tmp_path.glob("x-*.png"))
+    assert len(got) == 3                                # the chart, alfa and alfa's mask
+    pixels = [np.asarray(Image.open(p)) for p in got]
+    assert np.array_equal(pixels[0], np.asarray(Image.open(io.BytesIO(chart.png()))))
+    assert np.array_equal(pixels[1], rgba[..., :3]) and np.array_equal(pixels[2], rgba[..., 3])
