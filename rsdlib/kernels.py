@@ -39,7 +39,7 @@ ZYGOTE_TIMEOUT = 60.0     # seconds a worker waits for its zygote's answer (it i
 
 _spare: list = []         # this process's spare kernel manager, at most one
 _pooled = False
-_zygotes: list = []       # this process's zygote, at most one
+_zygotes: list = []       # this process's zygote, at most one (a batch's workers share one)
 _settings = {"fork": True, "timeout": ZYGOTE_TIMEOUT}
 _given_up: list[str] = []  # why this process no longer forks kernels (said once)
 
@@ -69,50 +69,86 @@ def give_up(reason: str) -> None:
 
 
 class Zygote:
-    """A `python -m rsdlib.zygote` of this process, asked to fork kernels."""
+    """A `python -m rsdlib.zygote` of this process, asked to fork kernels. A `shared` one is
+    started by the batch's process before its workers fork: they inherit its pipes and take
+    turns (a lock) to ask it, so the batch imports the kernels' libraries once, not once per
+    worker."""
 
     proc: subprocess.Popen[bytes]
     stdin: IO[bytes]
     stdout: IO[bytes]
 
-    def __init__(self) -> None:
+    def __init__(self, shared: bool = False) -> None:
+        import multiprocessing
+
         # its pid as the zygote's argument: the zygote ends when this process does
         self.proc = subprocess.Popen([sys.executable, "-m", "rsdlib.zygote", str(os.getpid())],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      start_new_session=True)
         assert self.proc.stdin is not None and self.proc.stdout is not None   # PIPEs
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        self.owner = os.getpid()
+        self.lock = multiprocessing.get_context("fork").Lock() if shared else None
+
+    def _ask(self, request: bytes, timeout: float) -> int | None:
+        """Write one request, read its answer (the kernel's pid); None on a timeout."""
+        self.stdin.write(request)
+        self.stdin.flush()
+        if not select.select([self.stdout], [], [], timeout)[0]:
+            give_up(f"de kernel-zygote antwoordde niet binnen {timeout:g} s")
+            return None
+        return int(self.stdout.readline() or 0)
 
     def fork(self, argv: list[str], env: dict[str, str], cwd: str,
              timeout: float | None = None) -> int | None:
         """A new kernel's pid (ipykernel with `argv`), or None when the zygote cannot. Waits
         at most `timeout` seconds (the configured ZYGOTE_TIMEOUT) for the answer; a zygote
         that does not answer by then is given up (`give_up`)."""
-        if self.proc.poll() is not None:
+        if not self.alive():
             return None
         timeout = _settings["timeout"] if timeout is None else timeout
+        request = json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n"
         try:
-            self.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
-                             + b"\n")
-            self.stdin.flush()
-            if not select.select([self.stdout], [], [], timeout)[0]:
+            if self.lock is None:
+                pid = self._ask(request, timeout)
+            elif not self.lock.acquire(timeout=timeout):   # the other worker's turn hangs
                 give_up(f"de kernel-zygote antwoordde niet binnen {timeout:g} s")
                 return None
-            pid = int(self.stdout.readline() or 0)
+            else:
+                try:
+                    pid = self._ask(request, timeout)
+                finally:
+                    self.lock.release()
         except (OSError, ValueError):
             return None
         return pid or None
 
+    def alive(self) -> bool:
+        """Whether the zygote runs (a worker sharing it is not its parent: asked by pid)."""
+        if self.owner == os.getpid():
+            return self.proc.poll() is None
+        try:
+            os.kill(self.proc.pid, 0)
+        except OSError:
+            return False
+        return True
+
     def kill(self) -> None:
         """End a zygote that does not answer (its kernels stop on their own)."""
         try:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+            if self.owner == os.getpid():
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+            else:                # not our child: Popen would take it for gone already
+                os.kill(self.proc.pid, signal.SIGKILL)
         except (OSError, subprocess.TimeoutExpired):
             pass
 
     def close(self) -> None:
-        """End the zygote (its kernels then stop on their own, having lost their parent)."""
+        """End the zygote (its kernels then stop on their own, having lost their parent). A
+        worker that shares the batch's zygote leaves it to the batch."""
+        if self.owner != os.getpid():
+            return
         try:
             self.stdin.close()
             self.proc.wait(timeout=10)
@@ -142,10 +178,27 @@ def zygote() -> Zygote | None:
     return _zygotes[0]
 
 
+def share_zygote() -> Zygote | None:
+    """Start the zygote the batch's workers will share (call before they fork); None where
+    kernels are not forked. The workers' `zygote()` then returns it."""
+    if not fork_enabled() or not forkable():
+        return None
+    if not _zygotes:
+        _zygotes.append(Zygote(shared=True))
+        multiprocessing.util.Finalize(None, stop_zygote, exitpriority=5)
+    return _zygotes[0]
+
+
 def stop_zygote() -> None:
     """End this process's zygote (after its spare kernel is stopped)."""
     while _zygotes:
         _zygotes.pop().close()
+
+
+def kill_zygote() -> None:
+    """End this process's zygote at once, and with it the kernels it forked (a stopped batch)."""
+    while _zygotes:
+        _zygotes.pop().kill()
 
 
 class Forked:
