@@ -185,7 +185,7 @@ def _pass_png_through() -> None:
         return encode(pillow_image)
 
     get_png_data.rsd_passthrough = True  # type: ignore[attr-defined]
-    RasterImage._get_png_data = staticmethod(get_png_data)  # type: ignore[method-assign]
+    RasterImage._get_png_data = staticmethod(get_png_data)
 
 
 def write_pdf(page: str, path: Path) -> None:
