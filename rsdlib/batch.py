@@ -258,14 +258,14 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
 
 
 def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
-                 timeout: float = kernels.ZYGOTE_TIMEOUT) -> None:
+                 timeout: float = kernels.ZYGOTE_TIMEOUT, pdf: bool = True) -> None:
     """Start this worker's kernel zygote, import papermill and the page's PDF writer, then
     launch the first spare kernel, all while the batch's own process is still validating.
 
     The worker is killed when the batch's process ends, however it ends, and leaves Ctrl-C
     to it: the batch decides what stops (a worker that took SIGINT as a failed run went on
     with the queued ones). `fork` and `timeout`: the configuration's [batch] settings for
-    the zygote."""
+    the zygote; `pdf`: whether the runs write a PDF (else WeasyPrint is not imported)."""
     kernels.configure(fork=fork, timeout=timeout)
     lifetime.die_with_parent(batch_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -280,7 +280,7 @@ def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
         kernels.pool()                     # its zygote imports meanwhile
         import papermill  # noqa: F401
 
-        page.warm()
+        page.warm(pdf)
         kernels.engine()
         kernels.prime(notebook_dir)
     except Exception:   # a run starts its kernel and imports again, and reports what fails
@@ -341,7 +341,7 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
                                initargs=(notebook.parent, os.getpid(),
                                          config.batch.fork_kernels,
-                                         config.batch.zygote_timeout))
+                                         config.batch.zygote_timeout, pdf))
     results: list[RunResult] = []
     try:
         with lifetime.catch_stop():

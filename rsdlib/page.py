@@ -110,9 +110,12 @@ def notebook_html(notebook, title: str) -> str:
             f"<body><main>\n{body}\n</main></body></html>\n")
 
 
-def warm() -> None:
-    """Import what writing a page and its PDF needs (a batch worker does this ahead)."""
+def warm(pdf: bool = True) -> None:
+    """Import what writing a page and its PDF needs (a batch worker does this ahead); without
+    `pdf`, WeasyPrint (~0,5 s) is left out."""
     import mistune  # noqa: F401
+    if not pdf:
+        return
     try:
         import weasyprint  # noqa: F401
     except (ImportError, OSError):      # no Pango: write_pdf says so when it is asked for

@@ -59,6 +59,9 @@ def test_a_stopped_batch_leaves_no_process_and_no_staging(tmp_path, demo_dir, si
     seen |= _tree(me)
     kinds = {" ".join(psutil.Process(p).cmdline()) for p, _ in seen if psutil.pid_exists(p)}
     assert any("rsdlib.zygote" in k or "ipykernel" in k for k in kinds), kinds
+    # one zygote for the batch, started by the batch's process and shared by its workers (a
+    # forked kernel keeps the zygote's command line, which names the process that started it)
+    assert all(k.endswith(f"-m rsdlib.zygote {rsd.pid}") for k in kinds if "rsdlib.zygote" in k)
     sent = time.monotonic()
     rsd.send_signal(signum)
     stdout, stderr = rsd.communicate(timeout=60)
