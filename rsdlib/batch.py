@@ -367,7 +367,7 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
                 return _stopped(pool, stop, tasks, results, out, labels, started)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        kernels.stop_zygote()
+        kernels.kill_zygote()      # its kernels have ended; a refused export ends it mid-import
 
 
 def _stopped(pool: ProcessPoolExecutor, stop: lifetime.Interrupted,
