@@ -25,9 +25,11 @@ $(UV): requirements-uv.txt
 	.uv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-uv.txt
 	touch $(UV)
 
-# --locked: refused when pyproject.toml changed and uv.lock was not updated (make lock)
+# --locked: refused when pyproject.toml changed and uv.lock was not updated (make lock);
+# --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set, no process could cache its .pyc
+# and every kernel would compile pandas and matplotlib from source again
 $(STAMP): $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --extra dev --python $(PYTHON) --quiet
+	$(UV) sync --locked --compile-bytecode --extra dev --python $(PYTHON) --quiet
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL_NAME)" >/dev/null
 	touch $(STAMP)
 
