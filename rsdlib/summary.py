@@ -90,6 +90,30 @@ class _Reader:
         return _num(table.iloc[pos][col])
 
 
+
+def _agreements(card: pd.DataFrame, meta: TableMeta, tid: str, config: Config, scope: str,
+                columns: tuple[str, str, str]) -> list[tuple[str, str, str, str]]:
+    """(KPI, target, realisation, status) per result agreement of a scorecard, each value as
+    the table prints it (percentages to one decimal); a hidden cell is the public mark."""
+    lay = (meta.layout if meta.layout is not None and len(meta.layout.rows) == len(card)
+           else layout(tid, card, config, scope))
+
+    def cell(pos: int, col: str) -> str:
+        if (pos, col) in meta.suppressed:
+            return SUPPRESSED
+        v = _num(card.iloc[pos].get(col))
+        return "" if v is None else cell_text(lay, pos, col, v, pct_decimals=1)
+
+    target, value, status_col = columns
+    rows = []
+    for pos, (_, row) in enumerate(card.iterrows()):
+        status = (SUPPRESSED if (pos, status_col) in meta.suppressed
+                  else str(row.get(status_col, "")))
+        rows.append((str(row.get("KPI", card.index[pos])), cell(pos, target),
+                     cell(pos, value), status))
+    return rows
+
+
 def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: Config,
           scope: str, year: int) -> Summary:
     """The summary of one page, from its tables (as published: hidden cells unused)."""
@@ -227,21 +251,8 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
     agreements = []
     card = tables.get("kpi_scorecard")
     if card is not None:
-        meta = metas["kpi_scorecard"]
-        lay = (meta.layout if meta.layout is not None and len(meta.layout.rows) == len(card)
-               else layout("kpi_scorecard", card, config, scope))
-
-        def cell(pos: int, col: str) -> str:
-            if (pos, col) in meta.suppressed:
-                return SUPPRESSED
-            v = _num(card.iloc[pos].get(col))
-            return "" if v is None else cell_text(lay, pos, col, v, pct_decimals=1)
-
-        for pos, (_, row) in enumerate(card.iterrows()):
-            status = (SUPPRESSED if (pos, "Status") in meta.suppressed
-                      else str(row.get("Status", "")))
-            agreements.append((str(row.get("KPI", card.index[pos])), cell(pos, "Doel"),
-                               cell(pos, "Realisatie"), status))
+        agreements = _agreements(card, metas["kpi_scorecard"], "kpi_scorecard", config, scope,
+                                 ("Doel", "Realisatie", "Status"))
         statuses = {a[3] for a in agreements}
         if agreements and statuses == {"behaald"}:
             sentences.append(Sentence(f"Alle resultaatafspraken voor {year} zijn behaald."))
@@ -340,21 +351,8 @@ def build_period(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], c
     # The agreements over the period (the service's: a municipality has no target of its own)
     agreements = []
     if card is not None and own and "Status periode" in card.columns:
-        meta = metas["periode_kpi"]
-        lay = (meta.layout if meta.layout is not None and len(meta.layout.rows) == len(card)
-               else layout("periode_kpi", card, config, scope))
-
-        def cell(pos: int, col: str) -> str:
-            if (pos, col) in meta.suppressed:
-                return SUPPRESSED
-            v = _num(card.iloc[pos].get(col))
-            return "" if v is None else cell_text(lay, pos, col, v, pct_decimals=1)
-
-        for pos, (_, row) in enumerate(card.iterrows()):
-            status = (SUPPRESSED if (pos, "Status periode") in meta.suppressed
-                      else str(row.get("Status periode", "")))
-            agreements.append((str(row.get("KPI", card.index[pos])), cell(pos, "Doel periode"),
-                               cell(pos, "Periode"), status))
+        agreements = _agreements(card, metas["periode_kpi"], "periode_kpi", config, scope,
+                                 ("Doel periode", "Periode", "Status periode"))
         reached = [a[0] for a in agreements if a[3].removeprefix("voorlopig ") == "behaald"]
         missed = [a[0] for a in agreements if a[3].removeprefix("voorlopig ") == "niet behaald"]
         provisional = any(a[3].startswith("voorlopig") for a in agreements)
