@@ -1,10 +1,11 @@
 """Every process the batch starts ends when the batch ends, however it ends.
 
-`rsd` starts worker processes; each worker starts a kernel zygote (its own session) and
-kernels (each in a session of its own, forked by the zygote or started by jupyter_client).
+`rsd` starts one kernel zygote (its own session) and worker processes; the workers ask the
+zygote for kernels in turn (each kernel in a session of its own, forked by the zygote) or
+start them through jupyter_client.
 A signal to `rsd`'s process group does not reach the sessions, and SIGKILL reaches nobody
 else at all. So each process asks Linux to kill it when its parent ends (PR_SET_PDEATHSIG):
-a worker when `rsd` ends, a zygote when its worker ends, a forked kernel when its zygote ends;
+a worker or the zygote when `rsd` ends, a forked kernel when the zygote ends;
 a kernel jupyter_client started stops within a second of its worker (ipykernel polls its
 parent). Where prctl is not available (not Linux) the pipes to the parent still end them,
 later.
