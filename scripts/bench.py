@@ -258,8 +258,8 @@ def main() -> int:
         print(name.ljust(width) + f"{measured:<12.2f}{verdict}")
     print("\nDe vloer is papermill met zijn standaardinstellingen: elke notebook start zijn eigen "
           "kernel als nieuw proces, dat pandas en matplotlib importeert, en wacht erop. De batch "
-          "start per werker een zygote die dat eenmaal importeert en elke kernel van die werker "
-          "uit zichzelf forkt (rsdlib.zygote), houdt per werker een reservekernel klaar, stopt "
+          "start een zygote die dat eenmaal importeert en elke kernel uit zichzelf forkt "
+          "(rsdlib.zygote), houdt per werker een reservekernel klaar, stopt "
           "elke kernel direct na de laatste cel en laat zijn werkers (nice +5) papermill "
           "importeren terwijl hij valideert. Elke kernel dient in beide gevallen precies een "
           "notebook, met een lege namespace.")
