@@ -11,7 +11,7 @@ JOBS   ?=
 KERNEL      := rsdlib
 KERNEL_NAME := Python (rsdlib)
 
-.PHONY: install lock lock-upgrade report test test-fast lint lab demo clean bench bench-rsd pango
+.PHONY: install lock lock-upgrade report test test-fast lint lab demo clean bench bench-rsd
 
 # Installs come from the lock file uv.lock (every package, version and hash), by uv, which is
 # itself installed from requirements-uv.txt (version and hashes) into a small venv of its own.
@@ -44,28 +44,19 @@ lock: $(UV)
 lock-upgrade: $(UV)
 	$(UV) lock --upgrade --python $(PYTHON)
 
-# bijlagen.pdf is written by WeasyPrint, which needs the system's Pango (not a pip package).
-pango: $(STAMP)
-	@$(BIN)/python -c "import ctypes.util, sys; sys.exit(ctypes.util.find_library('pango-1.0') is None)" || { \
-	  echo "Pango ontbreekt: nodig voor bijlagen.pdf (WeasyPrint). Installeer het met"; \
-	  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; \
-	  echo "  Fedora: sudo dnf install pango    macOS: brew install pango"; \
-	  echo "of maak de bijlagen zonder PDF: pdf = false onder [publication] in de configuratie"; \
-	  echo "(of rsd report --zonder-pdf)."; exit 2; }
-
 $(DEMO)/klanten.csv: $(STAMP) rsdlib/demo.py
 	$(BIN)/rsd demo-data $(DEMO)
 
 demo: $(DEMO)/klanten.csv
 
-report: demo pango
+report: demo
 	$(BIN)/rsd report --export $(DEMO) --year $(YEAR) --scope all --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
 
 # the suite in parallel: xdist workers, tests sharing a module's batch on one worker;
 # `make test-fast` leaves out the tests marked slow (batch, kernels, generator)
 PYTEST := $(BIN)/python -m pytest -n $(or $(TEST_JOBS),auto) --dist loadgroup
 
-test: $(STAMP) pango
+test: $(STAMP)
 	$(BIN)/ruff check rsdlib tests scripts
 	$(BIN)/mypy
 	$(BIN)/python scripts/make_notebooks.py --check

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rsdlib import __version__, kernels, lifetime, page
+from rsdlib import pdf as pdf_writer
 from rsdlib.atomic import clean_stale, promote, staging_dir
 from rsdlib.config import Config, ConfigError, load_config
 from rsdlib.digest import is_intact
@@ -84,7 +85,7 @@ def run_one(notebook: Path, export: Path, year: int | str, scope: str, out: Path
         html = page.notebook_html(nb, title)
         (staging / "bijlagen.html").write_text(html, encoding="utf-8")
         if pdf:
-            page.write_pdf(html, staging / "bijlagen.pdf")
+            pdf_writer.write(html, staging / "bijlagen.pdf")
         promote(staging, final)
         return RunResult(year, scope, True, time.perf_counter() - start, final)
     except Exception as exc:  # a failed notebook must not stop the other runs
@@ -259,13 +260,13 @@ def _validated_or_nothing(export: Path, out: Path, config: Config, years: list[i
 
 def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
                  timeout: float = kernels.ZYGOTE_TIMEOUT, pdf: bool = True) -> None:
-    """Start this worker's kernel zygote, import papermill and the page's PDF writer, then
+    """Start this worker's kernel zygote, import papermill and the PDF's typesetter, then
     launch the first spare kernel, all while the batch's own process is still validating.
 
     The worker is killed when the batch's process ends, however it ends, and leaves Ctrl-C
     to it: the batch decides what stops (a worker that took SIGINT as a failed run went on
     with the queued ones). `fork` and `timeout`: the configuration's [batch] settings for
-    the zygote; `pdf`: whether the runs write a PDF (else WeasyPrint is not imported)."""
+    the zygote; `pdf`: whether the runs write a PDF (else the typesetter is not loaded)."""
     kernels.configure(fork=fork, timeout=timeout)
     lifetime.die_with_parent(batch_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -280,7 +281,9 @@ def _warm_worker(notebook_dir: Path, batch_pid: int, fork: bool = True,
         kernels.pool()                     # its zygote imports meanwhile
         import papermill  # noqa: F401
 
-        page.warm(pdf)
+        page.warm()
+        if pdf:
+            pdf_writer.warm()
         kernels.engine()
         kernels.prime(notebook_dir)
     except Exception:   # a run starts its kernel and imports again, and reports what fails
@@ -308,8 +311,8 @@ def run_batch(export: Path, years: list[int], scopes: list[str], out: Path,
         pdf = config.publication.pdf
     if pdf:
         try:
-            page.check_pdf()
-        except page.PdfUnavailable as exc:
+            pdf_writer.check()
+        except pdf_writer.PdfUnavailable as exc:
             print(f"onbruikbare omgeving: {exc}", file=sys.stderr)
             return 2
     # The service's run has the most to draw and write: it goes first, so that it does not

@@ -1,17 +1,16 @@
-"""The executed notebook as the council's page: HTML that stands on its own, and its PDF.
+"""The executed notebook as the council's page: HTML that stands on its own.
 
 The page is built from what the notebook displays (its HTML, images and text outputs), not
 from a notebook-interface template: no script, font or style from another host, no
 JupyterLab CSS, no code, prompts or stderr. It carries its own small stylesheet, with a print
 style (A4, each section on a new page, table headers repeated, rows never split, the title in
-the page header and page numbers in the footer) that WeasyPrint follows for `bijlagen.pdf`.
+the page header and page numbers in the footer), as `bijlagen.pdf` (rsdlib.pdf) sets it too.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 NO_ALT = "Geen beschrijving bij deze afbeelding"
 _IMG_NO_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
@@ -110,100 +109,6 @@ def notebook_html(notebook, title: str) -> str:
             f"<body><main>\n{body}\n</main></body></html>\n")
 
 
-def warm(pdf: bool = True) -> None:
-    """Import what writing a page and its PDF needs (a batch worker does this ahead); without
-    `pdf`, WeasyPrint (~0,5 s) is left out."""
+def warm() -> None:
+    """Import what writing a page needs (a batch worker does this ahead)."""
     import mistune  # noqa: F401
-    if not pdf:
-        return
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):      # no Pango: write_pdf says so when it is asked for
-        pass
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint or the system's Pango is missing."""
-
-
-PDF_MISSING = ("PDF niet mogelijk: WeasyPrint of de systeembibliotheek Pango ontbreekt "
-               "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0; macOS: brew "
-               "install pango), of zet pdf = false onder [publication] in de configuratie, of "
-               "gebruik --zonder-pdf")
-
-
-def check_pdf() -> None:
-    """PdfUnavailable when the PDF cannot be written here (checked without importing
-    WeasyPrint, which takes half a second)."""
-    import ctypes.util
-    import importlib.util
-
-    if importlib.util.find_spec("weasyprint") is None:
-        raise PdfUnavailable(f"{PDF_MISSING} (WeasyPrint niet geïnstalleerd)")
-    if ctypes.util.find_library("pango-1.0") is None and ctypes.util.find_library(
-            "libpango-1.0-0") is None:
-        raise PdfUnavailable(f"{PDF_MISSING} (Pango niet gevonden)")
-
-
-# A chart in the page is a data URI with its file beside it (data-bestand): the PDF takes the
-# file, which spares WeasyPrint tokenizing ~300 KB of base64 per page.
-_DATA_IMG = re.compile(r'src="data:image/png;base64,[^"]*"([^>]*?)\sdata-bestand="([^"]+)"')
-
-
-def png_idat(png: bytes) -> bytes | None:
-    """The compressed pixel data (IDAT chunks) of an 8-bit RGB PNG without interlacing, which
-    a PDF takes as it is (FlateDecode with the PNG predictors); None for any other PNG."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
-        return None
-    depth, colour, interlace = png[24], png[25], png[28]
-    if (depth, colour, interlace) != (8, 2, 0):
-        return None
-    parts, pos = [], 8
-    while pos + 8 <= len(png):
-        size = int.from_bytes(png[pos:pos + 4], "big")
-        if png[pos + 4:pos + 8] == b"IDAT":
-            parts.append(png[pos + 8:pos + 8 + size])
-        pos += size + 12                  # length, type, data, CRC
-    return b"".join(parts) or None
-
-
-def _pass_png_through() -> None:
-    """WeasyPrint (70) puts a PNG into the PDF by decoding it and encoding it again at zlib
-    level 6 (RasterImage._get_png_data), only to take the IDAT chunks of the result: about
-    0,1 s per chart at 2x, half of the PDF's writing. A chart of ours is 8-bit RGB already: its
-    own IDAT chunks go into the PDF unchanged (the same pixels; checked in test_page). Any
-    other image (alpha, palette, 16 bits, a converted one) goes WeasyPrint's way."""
-    from weasyprint.images import RasterImage
-
-    encode = RasterImage._get_png_data
-    if getattr(encode, "rsd_passthrough", False):
-        return
-
-    def get_png_data(pillow_image):
-        fp = getattr(pillow_image, "fp", None)       # the unread PNG it was opened from
-        if getattr(pillow_image, "format", None) == "PNG" and hasattr(fp, "getvalue"):
-            data = png_idat(fp.getvalue())
-            if data is not None:
-                return data
-        return encode(pillow_image)
-
-    get_png_data.rsd_passthrough = True  # type: ignore[attr-defined]
-    RasterImage._get_png_data = staticmethod(get_png_data)
-
-
-def write_pdf(page: str, path: Path) -> None:
-    """The page as an A4 PDF, tagged for accessibility (PDF/UA-1), written to `path`; its
-    charts are read from the files beside it."""
-    try:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
-    except (ImportError, OSError) as exc:
-        raise PdfUnavailable(f"{PDF_MISSING}: {exc}") from exc
-    _pass_png_through()
-    folder = path.parent.resolve()
-    source = _DATA_IMG.sub(lambda m: f'src="{(folder / m.group(2)).as_uri()}"{m.group(1)}',
-                           page)
-    # the page's own files only: nothing is fetched from another host, and a missing file fails
-    local = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
-    HTML(string=source, base_url=folder.as_uri() + "/", url_fetcher=local).write_pdf(
-        str(path), pdf_variant="pdf/ua-1", pdf_tags=True)

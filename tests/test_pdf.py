@@ -1,0 +1,203 @@
+"""bijlagen.pdf (rsdlib.pdf) as its reader gets it: read back with poppler (pdftotext, pdfinfo,
+pdfimages), from pages built the way a batch builds them (rsdlib.page from a notebook's
+outputs), never from the writer's own structures."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import shutil
+import subprocess
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from rsdlib import charts, page, pdf
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                reason="poppler-utils (pdftotext) ontbreekt")
+
+
+def built(tmp_path, *outputs: str, markdown: str = "", title: str = "Bijlagen 2019 — Proef"):
+    """The PDF of a page whose notebook displays `outputs` (HTML) after a markdown cell."""
+    nb = nbformat.v4.new_notebook()
+    if markdown:
+        nb.cells.append(nbformat.v4.new_markdown_cell(markdown))
+    cell = nbformat.v4.new_code_cell()
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": o})
+                    for o in (f"<h1>{html.escape(title)}</h1>", *outputs)]
+    nb.cells.append(cell)
+    path = tmp_path / "bijlagen.pdf"
+    pdf.write(page.notebook_html(nb, title), path)
+    return path
+
+
+def text(path, layout: bool = True) -> str:
+    return subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def info(path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+
+
+def table(caption: str, head: list[str], rows: list[list[str]], kinds=()) -> str:
+    """A table as rsdlib.report writes one: row labels as th, figures as td."""
+    body = "".join(
+        f'<tr class="{kind}"><th scope="row">{r[0]}</th>'
+        + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>"
+        for r, kind in zip(rows, [*kinds, *[""] * len(rows)], strict=False))
+    return (f'<table class="rsd"><caption>{caption}</caption><thead><tr>'
+            + "".join(f'<th scope="col">{h}</th>' for h in head)
+            + f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def test_a_table_reads_back_row_by_row_under_its_caption(tmp_path):
+    rows = [["Trede 1 Geen aanbod", "156", "116", "266", "538", "25,68 %"],
+            ["Trede 2a Basis dienstverlening", "127", "85", "230", "442", "21,10 %"],
+            ["Totaal", "569", "448", "1.078", "2.095", "100,00 %"]]
+    path = built(tmp_path, "<h2 class='eerste'>Bijlagen</h2>" + table(
+        "Bijlage 2.1. Bestandsopbouw — RSD 2019",
+        ["Trede", "Duiven", "Westervoort", "Zevenaar", "RSD", "%"], rows,
+        kinds=["", "sub", "totaal"]))
+    got = text(path)
+    assert "Bijlage 2.1. Bestandsopbouw — RSD 2019" in got
+    assert re.search(r"Trede\s+Duiven\s+Westervoort\s+Zevenaar\s+RSD\s+%", got)
+    lines = [re.sub(r"\s+", " ", line).strip() for line in got.splitlines()]
+    found = [lines.index(" ".join(r)) for r in rows]          # each row whole, on one line
+    assert found == sorted(found)
+
+
+def test_a_long_table_repeats_its_header_and_never_splits_a_row(tmp_path):
+    rows = [[f"Maand {i:03d} met een omschrijving", str(1000 + i), f"{i},5 %"]
+            for i in range(150)]
+    path = built(tmp_path, table("Maandcijfers", ["Maand", "Dossiers", "Aandeel"], rows))
+    pages = text(path).split("\f")[:-1]
+    assert len(pages) >= 3 and int(info(path)["Pages"]) == len(pages)
+    for p in pages:
+        assert re.search(r"Maand\s+Dossiers\s+Aandeel", p)            # header on every page
+    flat = re.sub(r"\s+", " ", " ".join(pages))
+    for r in rows:
+        assert " ".join(r) in flat
+
+
+def test_a4_tagged_pdf_ua_with_title_header_and_page_numbers(tmp_path):
+    path = built(tmp_path, "<h2 class='eerste'>Eén</h2><p>tekst</p>", "<h2>Twee</h2><p>meer</p>",
+                 title="Bijlagen 2019 — Duiven")
+    meta = info(path)
+    assert re.match(r"\s*595\.\d* x 841\.\d* pts", meta["Page size"])            # A4
+    assert meta["Tagged"].strip() == "yes" and meta["Title"].strip() == "Bijlagen 2019 — Duiven"
+    assert re.search(rb"pdfuaid:part>\s*1\s*<", path.read_bytes())              # PDF/UA-1
+    pages = text(path).split("\f")[:-1]
+    assert len(pages) == 2                                          # a section: a new page
+    for i, p in enumerate(pages, start=1):
+        assert "Bijlagen 2019 — Duiven" in p and f"pagina {i} van 2" in p
+
+
+@pytest.mark.parametrize("odd", [
+    '#panic("x")', "$x^2$", "*vet* _schuin_", "<label> @ref", "]) [", "\\ // /* */",
+    '#set text(size: 40pt)', "`raw`", "= kop", "- lijst", "~ ' \"",
+])
+def test_text_is_set_as_text_never_as_typst(tmp_path, odd):
+    """Whatever a label or cell holds, the PDF prints it as it is: nothing of it is read as
+    Typst markup or code."""
+    escaped = odd.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    path = built(tmp_path, f"<h2 class='eerste'>Kop {escaped}</h2><p>Alinea {escaped}</p>"
+                 + table(f"Tabel {escaped}", ["Regel", f"Kolom {escaped}"],
+                         [[f"Rij {escaped}", f"cel {escaped}"]]),
+                 title=f"Titel {odd}")
+    got = re.sub(r"\s+", " ", text(path, layout=False))
+    odd = re.sub(r"\s+", " ", odd)
+    for where in ("Kop", "Alinea", "Tabel", "Rij", "cel", "Kolom", "Titel"):
+        assert f"{where} {odd}" in got, where
+
+
+def test_charts_keep_their_pixels_and_nothing_is_left_beside_the_pdf(tmp_path):
+    """A chart is read from its file (data-bestand); a plot the notebook shows only as a data
+    URI (with transparency) is written beside the PDF for as long as it takes. Both come out
+    of the PDF pixel for pixel (pdfimages)."""
+    if shutil.which("pdfimages") is None:
+        pytest.skip("pdfimages (poppler-utils) ontbreekt")
+    chart = charts.bars("proef", pd.Series([5, 8, 3], index=["a", "b", "c"]), "Klanten",
+                        "Groep", "Aantal")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "proef.png").write_bytes(chart.png())
+    rgba = np.zeros((20, 30, 4), dtype=np.uint8)
+    rgba[..., 0], rgba[..., 3] = 200, np.arange(30, dtype=np.uint8) * 8   # transparency
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    path = built(tmp_path, '<figure><img src="data:image/png;base64,AA" width="800" '
+                 'height="400" alt="grafiek" data-bestand="figures/proef.png"></figure>',
+                 f'<img src="{uri}" alt="alfa">')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bijlagen.pdf", "figures"]
+    subprocess.run(["pdfimages", "-png", str(path), str(tmp_path / "x")], check=True)
+    got = [np.asarray(Image.open(p)) for p in sorted(tmp_path.glob("x-*.png"))]
+    assert len(got) == 3                                # the chart, alfa and alfa's mask
+    chart_pixels = np.asarray(Image.open(io.BytesIO(chart.png())).convert("RGB"))
+    assert np.array_equal(got[0], chart_pixels)
+    assert np.array_equal(got[1], rgba[..., :3]) and np.array_equal(got[2], rgba[..., 3])
+
+
+def test_nothing_is_read_from_outside_the_pdfs_folder_or_another_host(tmp_path):
+    """An image outside the PDF's folder or on another host is not read: its alt text
+    stands in its place."""
+    if shutil.which("pdfimages") is None:
+        pytest.skip("pdfimages (poppler-utils) ontbreekt")
+    secret = tmp_path / "geheim.png"
+    Image.new("RGB", (10, 10), "red").save(secret)
+    folder = tmp_path / "scope"
+    folder.mkdir()
+    path = built(folder, '<img src="x" alt="buiten de map" data-bestand="../geheim.png">',
+                 '<img src="https://example.org/a.png" alt="van elders">')
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True,
+                             text=True, check=True).stdout
+    assert len(listing.strip().splitlines()) == 2                 # its header only: no image
+    got = text(path)
+    assert "buiten de map" in got and "van elders" in got
+
+
+def test_markdown_lists_code_and_loose_text_all_reach_the_pdf(tmp_path):
+    """What an analyst adds to the notebook (markdown, printed text, a bare div) is in the
+    PDF too, in the page's order."""
+    nb_md = "## Toelichting\n\nEen *korte* uitleg.\n\n1. eerste punt\n2. tweede punt\n"
+    path = built(tmp_path, "<div>losse tekst in een div</div>",
+                 "<pre>regel een\n  regel twee</pre>", markdown=nb_md)
+    got = text(path)
+    order = [got.index(s) for s in ("Toelichting", "Een korte uitleg.", "eerste punt",
+                                    "tweede punt", "losse tekst in een div", "regel een",
+                                    "regel twee")]
+    assert order == sorted(order)
+    assert re.search(r"1\.\s+eerste punt", got) and re.search(r"2\.\s+tweede punt", got)
+
+
+def test_a_table_too_wide_for_the_page_gets_a_page_turned_sideways(tmp_path):
+    head = ["Resultaatafspraak", *[f"Kolom {i}" for i in range(14)]]
+    rows = [[f"Afspraak {r} met een lange omschrijving", *[f"{r}{i},00 %" for i in range(14)]]
+            for r in range(5)]
+    path = built(tmp_path, "<h2 class='eerste'>Samenvatting</h2><p>eerst dit</p>",
+                 "<h2>Breed</h2>" + table("Brede tabel", head, rows))
+    sizes = subprocess.run(["pdfinfo", "-f", "1", "-l", "9", str(path)], capture_output=True,
+                           text=True, check=True).stdout
+    pages = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", sizes)
+    assert [float(w) > float(h) for w, h in pages] == [False, True]   # the second: landscape
+    second = text(path).split("\f")[1]
+    assert "Breed" in second                                # its heading went with it
+    for r in rows:
+        assert re.search(r"\s+".join(map(re.escape, r[1:])), second)   # no figure wrapped
+
+
+def test_headings_an_analyst_adds_keep_the_pdf_ua(tmp_path):
+    """A notebook whose markdown skips a heading level (### straight under the title) still
+    gives a PDF/UA-1 document, the heading's text in its place."""
+    path = built(tmp_path, "<p>na de kop</p>", markdown="#### Eigen toelichting\n\ntekst\n")
+    assert re.search(rb"pdfuaid:part>\s*1\s*<", path.read_bytes())
+    got = text(path)
+    assert got.index("Eigen toelichting") < got.index("tekst") < got.index("na de kop")
