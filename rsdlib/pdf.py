@@ -1,17 +1,20 @@
 """bijlagen.pdf from the page: the page's own HTML read into a list of blocks (headings,
-paragraphs, tables, charts), which a fixed Typst template (PDF_TEMPLATE) sets as an A4 PDF,
-tagged for accessibility (PDF/UA-1).
+paragraphs, lists, tables, charts), which a fixed Typst template (PDF_TEMPLATE) sets as an A4
+PDF, tagged for accessibility (PDF/UA-1).
 
 Why Typst and not an HTML engine: the page is ours and has few kinds of element, and Typst
-(the `typst` wheel, a compiled typesetter with no system libraries) sets its 15-20 pages in a
-tenth of a second where WeasyPrint took two; with four PDFs per batch that decided whether
-the batch keeps within 1,5 x papermill's floor. The figures reach Typst as data (JSON in
-`sys.inputs`), never as markup: nothing in a table cell or a label is read as Typst code.
+(the `typst` wheel, a compiled typesetter) sets its 15-20 pages in a tenth of a second where
+WeasyPrint took two; with four PDFs per batch that decided whether the batch keeps within
+1,5 x papermill's floor. The text reaches Typst as data (JSON in `sys.inputs`), never as
+markup: nothing in a table cell or a label is read as Typst code. What an analyst adds to the
+notebook (markdown: nested lists, links, code; printed text; tables with spans; plots) is
+read too, in its place.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import html
 import json
@@ -24,7 +27,7 @@ from typing import Any
 from rsdlib.page import NO_ALT
 
 # Typst source: page set-up, styles and one function per kind of block. The document arrives
-# as JSON in sys.inputs.doc ({"title", "blocks"}); see `blocks` for the kinds.
+# as JSON in sys.inputs.doc ({"title", "blocks"}); `blocks` below says what each kind holds.
 PDF_TEMPLATE = r"""
 #let doc = json(bytes(sys.inputs.doc))
 #let blauw = rgb("#1f3b73")
@@ -47,43 +50,53 @@ PDF_TEMPLATE = r"""
 #show figure.where(kind: table): set figure.caption(position: top)
 #show figure.caption: set align(left)
 #show figure.caption: set text(weight: "bold")
+#show figure.caption: it => block(sticky: true, it)    // a caption never ends a page alone
 #set figure.caption(separator: none)
 #set table.cell(breakable: false)
 
 #let run(r) = {
-  let (s, st) = r
+  let (s, st, href) = r
   if st == "b" { strong(s) }
   else if st == "i" { emph(s) }
   else if st == "code" { raw(s) }
   else if st == "nowrap" { box(s) }
+  else if st == "del" { strike(s) }
+  else if st == "link" { link(href, s) }
   else { s }
 }
 #let runs(rs) = rs.map(run).join()
 
-#let rsd-table(b) = {
-  let n = b.head.len()
+#let a-list(l) = {
+  let item(it) = {
+    runs(it.runs)
+    for sub in it.subs { a-list(sub) }
+    runs(it.tail)
+  }
+  if l.numbered { enum(start: l.start, ..l.items.map(item)) } else { list(..l.items.map(item)) }
+}
+
+#let side(c) = if c.align == "left" { left } else if c.align == "center" { center } else { right }
+
+#let a-table(b) = {
   // 0: as wide as the content; > 0: points; < 0: a share of what is left
   let widths = b.widths.map(w => if w == 0 { auto } else if w > 0 { w * 1pt } else { -w * 1fr })
-  let aligns = b.head.map(c => if c.left { left } else { right })
-  let cells = ()
-  for row in b.rows {
-    let bold = row.kind == "totaal"
-    for (i, c) in row.cells.enumerate() {
-      let body = runs(c.runs)
-      if bold { body = strong(body) }
-      if i == 0 and row.kind == "sub" { body = pad(left: 1.2em, body) }
-      cells.push(table.cell(align: if c.left { left } else { right }, body))
-    }
+  let cell(c, row, first) = {
+    let body = runs(c.runs)
+    if row.kind == "totaal" { body = strong(body) }
+    if first and row.kind == "sub" { body = pad(left: 1.2em, body) }
+    table.cell(align: side(c), colspan: c.colspan, rowspan: c.rowspan, body)
   }
+  let head = b.head.map(row => row.cells.map(c => table.cell(fill: blauw, align: side(c),
+    colspan: c.colspan, rowspan: c.rowspan,
+    text(fill: white, weight: "bold", runs(c.runs))))).flatten()
+  let body = b.rows.map(row => row.cells.enumerate().map(((i, c)) => cell(c, row, i == 0)))
   figure(kind: table, supplement: none, numbering: none,
-    caption: figure.caption(b.caption),
-    text(size: if n > 7 { 7.5pt } else { 8.5pt },
-    table(columns: widths, align: aligns, inset: (x: if n > 7 { 3pt } else { 4pt }, y: 2.5pt),
+    caption: if b.caption != "" { figure.caption(b.caption) },
+    text(size: b.size * 1pt,
+    table(columns: widths, inset: (x: if b.size < 8 { 3pt } else { 4pt }, y: 2.5pt),
       stroke: (x, y) => (bottom: 0.5pt + rgb("#bbbbbb")),
-      table.header(..b.head.map(c => table.cell(fill: blauw,
-        align: if c.left { left } else { right },
-        text(fill: white, weight: "bold", hyphenate: true, c.text)))),
-      ..cells)))
+      ..if head.len() > 0 { (table.header(..head),) },
+      ..body.flatten())))
 }
 
 #for b in doc.blocks {
@@ -94,8 +107,8 @@ PDF_TEMPLATE = r"""
     if b.note { text(8.5pt, fill: grijs, runs(b.runs)) ; parbreak() } else { par(runs(b.runs)) }
   } else if b.t == "summary" {
     par(strong(runs(b.runs)))
-  } else if b.t == "ul" {
-    if b.numbered { enum(..b.items.map(runs)) } else { list(..b.items.map(runs)) }
+  } else if b.t == "list" {
+    a-list(b.list)
   } else if b.t == "pre" {
     block(fill: rgb("#f4f4f4"), inset: 6pt, width: 100%, raw(b.text, block: true))
   } else if b.t == "kern" {
@@ -110,32 +123,42 @@ PDF_TEMPLATE = r"""
     if b.landscape {
       page(flipped: true, {
         if "heading" in b { heading(level: b.heading.level, runs(b.heading.runs)) }
-        rsd-table(b)
+        a-table(b)
       })
-    } else { rsd-table(b) }
+    } else { a-table(b) }
   } else if b.t == "img" {
     figure(image(b.src, width: b.width * 1%, alt: b.alt))
   }
 }
 """
 
-_INLINE = {"b": "b", "strong": "b", "code": "code", "em": "i", "i": "i", "abbr": "",
-           "span": "", "a": "", "small": "", "sup": "", "sub": "", "u": "", "mark": ""}
+_INLINE = {"b": "b", "strong": "b", "code": "code", "em": "i", "i": "i", "del": "del",
+           "s": "del", "strike": "del", "a": "link", "abbr": "", "span": "", "small": "",
+           "sup": "", "sub": "", "u": "", "mark": "", "kbd": "code", "samp": "code",
+           "label": "", "time": "", "q": "", "cite": "i", "var": "i", "ins": "", "bdi": ""}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 3, "h5": 3, "h6": 3}
+# elements whose end closes loose text (a div's, a blockquote's) as a paragraph
+_CONTAINERS = {"div", "section", "blockquote", "main", "body", "details", "aside", "figure",
+               "figcaption", "article", "header", "footer", "nav", "center", "form"}
 _LONG_TEXT = 40            # characters: in a table wider than the page, longer cells wrap
 _SHORT_TEXT = 14           # characters: and shorter ones (a figure, a status) do not
 _TEXT_WIDTH_PX = 680       # the A4 text width (180 mm) in CSS pixels: a chart no wider than it
-_TEXT_WIDTH_PT = 510       # and in points
-_TEXT_HEIGHT_PT = 755      # the width of a landscape page's text
-_CHAR_EM = 0.55            # the mean width of a character (Liberation Sans), in em
+_PORTRAIT_PT = 510         # the text width of an upright A4 page, in points
+_LANDSCAPE_PT = 755        # and of one turned sideways
+_CHAR_EM = 0.6             # the mean width of a character (Liberation Sans, bold), in em
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)
 
-Runs = list[list[str]]     # [text, style] pairs; style "", "b", "i", "code" or "nowrap"
+Run = list[str]            # [text, style, href]; style "", "b", "i", "code", "nowrap", "del",
+Runs = list[Run]           # "link" (href: its address)
+
+
+def _new_list(numbered: bool, start: int = 1) -> dict[str, Any]:
+    return {"numbered": numbered, "start": start, "items": []}
 
 
 class _Reader(HTMLParser):
     """The page's body as blocks, its few kinds of element each as the PDF shows them; text in
-    any other element still reaches the PDF, as a paragraph."""
+    any other element still reaches the PDF, in its place."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -143,229 +166,385 @@ class _Reader(HTMLParser):
         self.blocks: list[dict[str, Any]] = []
         self._runs: Runs | None = None      # the text of the element being read
         self._owner = ""                    # the element whose text it is
-        self._style: list[str] = []         # the inline styles open
-        self._skip = 0                      # inside <style>, <script> or <title>
+        self._style: list[tuple[str, str, str]] = []   # inline elements open: tag, style, href
+        self._skip: list[str] = []          # inside <head>, <style>, <script>, <title>
         self._pre = False
         self._cls: set[str] = set()         # the class of the block being read
         self._table: dict[str, Any] | None = None
         self._row: dict[str, Any] | None = None
         self._cell: dict[str, Any] | None = None
+        self._in_head = False               # in a table's <thead>
         self._kern: list[list[Runs]] | None = None
-        self._list: list[Runs] | None = None
-        self._numbered = False
+        self._kern_depth = 0                # inline elements open in a figure's box line
+        self._lists: list[dict[str, Any]] = []      # the lists open, outermost first
         self._dl: list[list[Runs]] | None = None
 
     # -- text
     def handle_data(self, data: str) -> None:
         if self._skip:
-            if self._owner == "title":
+            if self._skip[-1] == "title":
                 self.title += data
             return
-        if self._runs is None:              # loose text (a div's, a blockquote's)
+        if self._runs is None:
             if not data.strip():
                 return
-            self._open("loose", set())
+            if self._lists:                 # text in a list item after a list inside it
+                self._runs, self._owner = self._lists[-1]["items"][-1]["tail"], "li"
+            else:                           # loose text (a div's, a blockquote's)
+                self._open("loose", set())
         assert self._runs is not None
         text = data if self._pre else re.sub(r"\s+", " ", data)
-        style = next((s for s in reversed(self._style) if s), "")
-        if self._runs and self._runs[-1][1] == style:
+        style, href = "", ""
+        for _, s, h in reversed(self._style):
+            if s:
+                style, href = s, h
+                break
+        if self._runs and self._runs[-1][1:] == [style, href]:
             self._runs[-1][0] += text
         else:
-            self._runs.append([text, style])
+            self._runs.append([text, style, href])
 
     def _open(self, owner: str, cls: set[str]) -> None:
         self._flush()
-        self._runs, self._owner, self._cls, self._style = [], owner, cls, []
+        self._runs, self._owner, self._cls = [], owner, cls
 
     def _close(self) -> Runs:
         runs, self._runs, self._owner = self._runs or [], None, ""
-        if runs and not self._pre:          # trim the edges, as a browser does
-            runs[0][0] = runs[0][0].lstrip()
-            runs[-1][0] = runs[-1][0].rstrip()
-        return [r for r in runs if r[0]]
+        return _trimmed(runs) if not self._pre else [r for r in runs if r[0]]
 
     def _flush(self) -> None:
-        """Loose text, or a list item with a list inside, ends where a block starts."""
+        """Loose text ends as a paragraph where a block starts."""
         if self._owner == "loose":
             if runs := self._close():
                 self.blocks.append({"t": "p", "runs": runs, "note": False})
-        elif self._owner == "li" and self._list is not None:
-            if runs := self._close():
-                self._list.append(runs)
+
+    def _in_text_block(self) -> bool:
+        """Inside a table cell, a list item, a term or a heading: a block inside it (a
+        paragraph, a list in a cell) goes on as its text."""
+        return self._cell is not None or self._owner in (
+            "li", "dt", "dd", "caption", "summary", *_HEADINGS)
 
     # -- elements
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         cls = set(a.get("class", "").split())
-        if tag in ("style", "script", "title", "head"):
-            self._skip += 1
-            self._owner = tag if tag == "title" else self._owner
+        if tag in ("head", "style", "script", "title", "template", "noscript"):
+            self._skip.append(tag)
         elif self._skip:
             return
-        elif tag in _INLINE and self._runs is not None:
-            self._style.append("nowrap" if "nowrap" in a.get("style", "") else _INLINE[tag])
-        elif tag in ("span", "b") and self._kern:
-            self._runs = []                 # a line of the figure's box
-        elif tag == "br" and self._runs is not None:
-            self.handle_data("\n" if self._pre else " ")
+        elif tag in _INLINE:
+            if self._kern is not None and self._kern and self._kern_depth == 0 \
+                    and tag in ("span", "b"):
+                self._runs, self._style = [], []        # a line of a figure's box
+                self._kern_depth = 1
+                return
+            self._kern_depth += self._kern_depth > 0
+            style = "nowrap" if "nowrap" in a.get("style", "") else _INLINE[tag]
+            href = a.get("href", "")
+            if style == "link" and not re.match(r"(https?:|mailto:)", href):
+                style = ""                  # a link within the page or to a file: its text
+            self._style.append((tag, style, href))
+        elif tag == "br":
+            if self._runs is not None:
+                self.handle_data("\n" if self._pre else " ")
         elif tag == "img":
-            self._flush()
-            width = float(a.get("width") or _TEXT_WIDTH_PX)
-            self.blocks.append({"t": "img", "src": a.get("data-bestand", ""),
-                                "alt": a.get("alt", ""), "data": a.get("src", ""),
-                                "width": round(min(100.0, 100 * width / _TEXT_WIDTH_PX), 1)})
+            self._image(a)
+        elif self._cell is not None:        # a block inside a table cell: part of its text
+            if self._runs:
+                self.handle_data(" ")
         elif tag == "table":
             self._flush()
             self._table = {"t": "table", "caption": "", "head": [], "rows": []}
-        elif tag == "tr" and self._table is not None:
-            kind = "totaal" if "totaal" in cls else "sub" if "sub" in cls else ""
-            self._row = {"kind": kind, "cells": [], "head": False}
-        elif tag in ("th", "td") and self._row is not None:
-            column_head = tag == "th" and a.get("scope") == "col"
-            self._row["head"] |= column_head
-            left = "tekst" in cls or (not self._row["cells"] if column_head else tag == "th")
-            self._cell = {"left": left}
-            self._open(tag, cls)
-        elif tag == "caption":
-            self._open(tag, cls)
-        elif tag in ("ul", "ol"):
+        elif self._table is not None and tag in ("thead", "tbody", "tfoot", "tr", "th", "td",
+                                                 "caption", "colgroup", "col"):
+            self._table_start(tag, a, cls)
+        elif tag in ("ul", "ol") and "kerncijfers" in cls and not self._lists:
             self._flush()
-            if "kerncijfers" in cls:
-                self._kern = []
-            elif self._list is None:        # a list in a list: its items join the outer one
-                self._list, self._numbered = [], tag == "ol"
+            self._kern = []
+        elif tag in ("ul", "ol"):
+            start = int(a["start"]) if a.get("start", "").lstrip("-").isdigit() else 1
+            new = _new_list(tag == "ol", start)
+            if self._lists and self._lists[-1]["items"]:
+                parent = self._lists[-1]["items"][-1]
+                if self._owner == "li":     # the item's text so far comes before the list
+                    runs = self._close()
+                    if not parent["subs"]:
+                        parent["runs"][:] = runs
+                parent["subs"].append(new)
+            else:
+                self._flush()
+                self._runs, self._owner = None, ""
+            self._lists.append(new)
         elif tag == "li":
             if self._kern is not None:
                 self._kern.append([])
-            else:
-                self._open("li", cls)
+            elif self._lists:
+                item: dict[str, Any] = {"runs": [], "subs": [], "tail": []}  # its text, lists
+
+                self._lists[-1]["items"].append(item)
+                self._runs, self._owner, self._style = item["runs"], "li", []
         elif tag == "dl":
             self._flush()
             self._dl = []
-        elif tag == "p" and self._owner == "li":
-            self.handle_data(" ")           # a loose list's item: its paragraphs are the item
-        elif tag in ("dt", "dd", "p", "summary", "pre") or tag in _HEADINGS:
+        elif tag in ("p", "pre", "dt", "dd", "summary") or tag in _HEADINGS:
+            if self._in_text_block() and tag in ("p", "pre"):
+                self.handle_data(" ")       # a loose list's item: its paragraphs are the item
+                return
             self._open(tag, cls)
             self._pre = tag == "pre"
+        elif tag == "hr" or tag in _CONTAINERS:
+            self._flush()
+
+    def _table_start(self, tag: str, a: dict[str, str], cls: set[str]) -> None:
+        assert self._table is not None
+        if tag == "thead":
+            self._in_head = True
+        elif tag in ("tbody", "tfoot"):
+            self._in_head = False
+        elif tag == "tr":
+            kind = "totaal" if "totaal" in cls else "sub" if "sub" in cls else ""
+            self._row = {"kind": kind, "cells": [], "head": self._in_head}
+        elif tag == "caption":
+            self._open("caption", cls)
+        elif tag in ("th", "td"):
+            if self._row is None:           # a cell without its row
+                self._table_start("tr", {}, set())
+            assert self._row is not None
+            m = re.search(r"text-align:\s*(left|right|center)", a.get("style", ""))
+            align = m.group(1) if m else a.get("align", "").lower()
+            if align not in ("left", "right", "center"):
+                # the page's rule: row labels, text columns and the first header left
+                first = not self._row["cells"]
+                align = "left" if "tekst" in cls or (
+                    tag == "th" and (a.get("scope") != "col" or first)) else "right"
+            self._cell = {"align": align, "colspan": _span(a.get("colspan")),
+                          "rowspan": _span(a.get("rowspan")), "th": tag == "th",
+                          "col": a.get("scope") == "col"}
+            self._open(tag, cls)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("style", "script", "title", "head"):
-            self._skip = max(0, self._skip - 1)
-            self._owner = "" if tag == "title" else self._owner
-        elif self._skip:
+        if tag in ("head", "style", "script", "title", "template", "noscript"):
+            if tag in self._skip:
+                while self._skip and self._skip.pop() != tag:
+                    pass
             return
-        elif tag in ("span", "b") and self._kern:
-            self._kern[-1].append(self._close())
-        elif tag in _INLINE and self._runs is not None and self._style:
-            self._style.pop()
+        if self._skip:
+            return
+        if tag in _INLINE:
+            if self._kern_depth == 1 and tag in ("span", "b") and self._kern:
+                self._kern[-1].append(self._close())
+                self._kern_depth, self._style = 0, []
+                return
+            self._kern_depth -= self._kern_depth > 1
+            for i in range(len(self._style) - 1, -1, -1):
+                if self._style[i][0] == tag:
+                    del self._style[i:]
+                    break
         elif tag in ("th", "td") and self._cell is not None and self._row is not None:
             self._cell["runs"] = self._close()
             self._row["cells"].append(self._cell)
             self._cell = None
+        elif self._cell is not None:
+            return                          # a block inside a cell ended: the cell goes on
         elif tag == "tr" and self._row is not None and self._table is not None:
-            if self._row["head"]:
-                self._table["head"] = [{"text": "".join(r[0] for r in c["runs"]),
-                                        "left": c["left"]} for c in self._row["cells"]]
-            else:
-                self._table["rows"].append({"kind": self._row["kind"],
-                                            "cells": self._row["cells"]})
-            self._row = None
-        elif tag == "caption" and self._table is not None:
+            row, self._row = self._row, None
+            cells = row["cells"]
+            head = row["head"] or (not self._table["rows"] and not self._table["head"] and
+                                   cells and all(c["col"] for c in cells))
+            if cells:
+                (self._table["head"] if head else self._table["rows"]).append(row)
+        elif tag == "caption" and self._owner == "caption" and self._table is not None:
             self._table["caption"] = "".join(r[0] for r in self._close())
         elif tag == "table" and self._table is not None:
-            table, self._table = self._table, None
-            if not table["head"] and table["rows"]:     # no header row: the first row is it
-                first = table["rows"].pop(0)["cells"]
-                table["head"] = [{"text": "".join(r[0] for r in c["runs"]), "left": c["left"]}
-                                 for c in first]
-            width = max([len(table["head"]), *(len(r["cells"]) for r in table["rows"])])
-            if width:
-                table["head"] += [{"text": "", "left": False}] * (width - len(table["head"]))
-                for r in table["rows"]:
-                    r["cells"] += [{"left": False, "runs": []}] * (width - len(r["cells"]))
-                _place(table)
-                self.blocks.append(table)
-        elif tag == "li":
-            if self._kern is not None:
-                while len(self._kern[-1]) < 3:
-                    self._kern[-1].append([])
-            elif self._list is not None and self._owner == "li":
-                self._list.append(self._close())
-        elif tag in ("ul", "ol"):
-            if self._kern is not None:
-                self.blocks.append({"t": "kern", "items": self._kern})
-                self._kern = None
-            elif self._list is not None and self._runs is None:
-                self.blocks.append({"t": "ul", "items": [i for i in self._list if i],
-                                    "numbered": self._numbered})
-                self._list = None
-        elif tag == "dt" and self._dl is not None:
-            self._dl.append([self._close()])
-        elif tag == "dd" and self._dl is not None:
-            if not self._dl or len(self._dl[-1]) == 2:
-                self._dl.append([[]])
-            self._dl[-1].append(self._close())
+            self._end_table()
+        elif tag == "li" and self._kern is not None:
+            while len(self._kern[-1]) < 3:
+                self._kern[-1].append([])
+        elif tag == "li" and self._lists:
+            if self._owner == "li":
+                item = self._lists[-1]["items"][-1]
+                runs = self._close()
+                if item["subs"]:
+                    item["tail"][:] = runs
+                else:
+                    item["runs"][:] = runs
+        elif tag in ("ul", "ol") and self._kern is not None and not self._lists:
+            self.blocks.append({"t": "kern", "items": self._kern})
+            self._kern = None
+        elif tag in ("ul", "ol") and self._lists:
+            if self._owner == "li":
+                self.handle_endtag("li")
+            done = self._lists.pop()
+            for it in done["items"]:
+                it["runs"], it["tail"] = _trimmed(it["runs"]), _trimmed(it["tail"])
+            if not self._lists:
+                self.blocks.append({"t": "list", "list": done})
+        elif tag == "dt" and self._dl is not None and self._owner == "dt":
+            runs = self._close()
+            if self._dl and not self._dl[-1][1]:        # two terms for one description
+                self._dl[-1][0] += [[" · ", "", ""], *runs]
+            else:
+                self._dl.append([runs, []])
+        elif tag == "dd" and self._dl is not None and self._owner == "dd":
+            runs = self._close()
+            if not self._dl or self._dl[-1][1]:         # a description without its term
+                self._dl.append([[], []])
+            self._dl[-1][1] = runs
         elif tag == "dl" and self._dl is not None:
             self.blocks.append({"t": "dl", "items": self._dl})
             self._dl = None
         elif tag in _HEADINGS and self._owner == tag:
-            self.blocks.append({"t": "h", "level": _HEADINGS[tag], "runs": self._close(),
-                                "first": "eerste" in self._cls})
-        elif tag == "p" and self._owner == "p":
-            self.blocks.append({"t": "p", "runs": self._close(), "note": "noot" in self._cls})
-        elif tag == "summary" and self._owner == "summary":
-            self.blocks.append({"t": "summary", "runs": self._close()})
+            runs = self._close()
+            if runs:                        # an empty heading (markdown "#" alone) is no heading
+                self.blocks.append({"t": "h", "level": _HEADINGS[tag], "runs": runs,
+                                    "first": "eerste" in self._cls})
+        elif tag in ("p", "summary") and self._owner == tag:
+            runs = self._close()
+            if runs:
+                self.blocks.append({"t": tag if tag == "summary" else "p", "runs": runs,
+                                    "note": "noot" in self._cls})
         elif tag == "pre" and self._owner == "pre":
             text = "".join(r[0] for r in self._close())
             self._pre = False
-            self.blocks.append({"t": "pre", "text": text.strip("\n")})
-        elif tag in ("div", "section", "blockquote", "main", "body", "details", "aside",
-                     "figure", "figcaption"):
+            if text.strip():
+                self.blocks.append({"t": "pre", "text": text.strip("\n")})
+        elif tag in _CONTAINERS:
             self._flush()
 
+    def _image(self, a: dict[str, str]) -> None:
+        """A chart or picture: a block of its own where it stands; inside a line of text (a
+        cell, a list item, a heading) its alternative text in its place."""
+        alt = a.get("alt", "").strip()
+        if self._in_text_block():
+            self.handle_data(f" [{alt or NO_ALT}] ")
+            return
+        split = self._owner == "p"          # an image in a paragraph divides it in two
+        cls = self._cls
+        if split:
+            self.handle_endtag("p")
+        self._flush()
+        self.blocks.append({"t": "img", "src": a.get("data-bestand", ""), "alt": alt or NO_ALT,
+                            "data": a.get("src", ""), "width": _css_px(a.get("width"))})
+        if split:
+            self._open("p", cls)
 
-def _widths(table: dict[str, Any], width: float = _TEXT_WIDTH_PT) -> list[float] | None:
-    """Per column: 0 (as wide as its content) for all when the table fits `width` so. Else a
-    column of short cells (figures, a status) gets its content's width in points, and the
-    columns of longer text share what is left (a negative number: their weight), so that their
-    text wraps and a figure never does. None when the short columns alone leave too little."""
-    cells = [[c["text"] for c in table["head"]]]
-    cells += [["".join(r[0] for r in c["runs"]) for c in row["cells"]] for row in table["rows"]]
-    columns = list(zip(*cells, strict=True))
-    natural = [max(len(t) for t in col[1:]) if len(col) > 1 else 0 for col in columns]
-    word = [max((len(w) for t in col for w in t.split()), default=0) for col in columns]
-    size, inset = (7.5, 3) if len(columns) > 7 else (8.5, 4)
+    def _end_table(self) -> None:
+        table, self._table = self._table, None
+        assert table is not None
+        if self._owner == "caption":
+            table["caption"] = "".join(r[0] for r in self._close())
+        columns = _columns([*table["head"], *table["rows"]])
+        if not columns:                     # no cell: its caption, if any, as text
+            if table["caption"]:
+                self.blocks.append({"t": "p", "runs": [[table["caption"], "b", ""]],
+                                    "note": False})
+            return
+        table["columns"] = columns
+        _place(table)
+        self.blocks.append(table)
+
+
+def _trimmed(runs: Runs) -> Runs:
+    """Runs without the white space at their edges, as a browser shows them."""
+    runs = [list(r) for r in runs if r[0]]
+    if runs:
+        runs[0][0] = runs[0][0].lstrip()
+        runs[-1][0] = runs[-1][0].rstrip()
+    return [r for r in runs if r[0]]
+
+
+def _span(value: str | None) -> int:
+    return max(1, min(int(value), 1000)) if value and value.strip().isdigit() else 1
+
+
+def _css_px(value: str | None) -> float | None:
+    """An img's width attribute in CSS pixels (a number, or one in px); else None."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(px)?\s*", value or "")
+    return float(m.group(1)) if m else None
+
+
+def _columns(rows: list[dict[str, Any]]) -> int:
+    """The number of columns the rows fill, with their cells' spans (HTML's table model); a
+    row that fills fewer gets empty cells at its end, as a browser leaves them empty (Typst
+    would move the next row's cells up into them)."""
+    taken: set[tuple[int, int]] = set()
+    for y, row in enumerate(rows):
+        x = 0
+        for c in row["cells"]:
+            while (y, x) in taken:
+                x += 1
+            taken |= {(y + dy, x + dx) for dy in range(c["rowspan"]) for dx in range(c["colspan"])}
+            x += c["colspan"]
+    width = max((x + 1 for _, x in taken), default=0)
+    for y, row in enumerate(rows):
+        free = width - sum(1 for yy, _ in taken if yy == y)
+        row["cells"] += [{"runs": [], "align": "right", "colspan": 1, "rowspan": 1,
+                          "th": False, "col": False} for _ in range(free)]
+    return width
+
+
+def _text(cell: dict[str, Any]) -> str:
+    return "".join(r[0] for r in cell["runs"])
+
+
+def _widths(table: dict[str, Any], width: float, size: float) -> list[float] | None:
+    """Per column at font `size`: 0 (as wide as its content) for all when the table fits
+    `width` so. Else a column of short cells (figures, a status) gets its content's width in
+    points, and the columns of longer text share what is left (a negative number: their
+    weight), so that their text wraps and a figure never does. None when the short columns
+    alone leave too little."""
+    n = table["columns"]
+    natural, word, whole = [0] * n, [0] * n, [0] * n     # whole: with the header unwrapped
+    for row in [*table["head"], *table["rows"]]:
+        x = 0
+        for c in row["cells"]:
+            if c["colspan"] == 1 and x < n:
+                text = _text(c)
+                word[x] = max(word[x], *(len(w) for w in text.split()), 0)
+                whole[x] = max(whole[x], len(text))
+                if row not in table["head"]:
+                    natural[x] = max(natural[x], len(text))
+            x += c["colspan"]
+    inset = 3 if size < 8 else 4
 
     def points(chars: int) -> float:
         return round(chars * _CHAR_EM * size + 2 * inset + 1, 1)
 
-    need = [points(max(n, w)) for n, w in zip(natural, word, strict=True)]
-    if sum(need) <= width:
-        return [0] * len(columns)
-    short = [n <= _SHORT_TEXT for n in natural]
-    if sum(p for p, s in zip(need, short, strict=True) if s) > 0.7 * width:
+    if sum(points(m) for m in whole) <= width:
+        return [0] * n
+    need = [points(max(m, w)) for m, w in zip(natural, word, strict=True)]
+    short = [m <= _SHORT_TEXT for m in natural]
+    # the long-text columns need room for 15 characters a line at least
+    if sum(p if s else points(15) for p, s in zip(need, short, strict=True)) > width:
         return None
-    return [p if s else -max(w, min(n, _LONG_TEXT))
-            for p, s, n, w in zip(need, short, natural, word, strict=True)]
+    return [p if s else -max(w, min(m, _LONG_TEXT))
+            for p, s, m, w in zip(need, short, natural, word, strict=True)]
 
 
 def _place(table: dict[str, Any]) -> None:
-    """The table's column widths, on a page of its own turned sideways (landscape) when it
-    does not fit the page's width upright; wider still, every column wraps in proportion."""
-    widths = _widths(table)
+    """The table's font size and column widths: upright where it fits, else on a page of its
+    own turned sideways (landscape), and wider still, in a smaller font that fits that."""
+    size = 7.5 if table["columns"] > 7 else 8.5
+    widths = _widths(table, _PORTRAIT_PT, size)
     table["landscape"] = widths is None
     if widths is None:
-        widths = _widths(table, _TEXT_HEIGHT_PT)
-    if widths is None:
-        natural = [max([len(c["text"]), *(sum(len(r[0]) for r in row["cells"][i]["runs"])
-                                          for row in table["rows"])])
-                   for i, c in enumerate(table["head"])]
-        widths = [-max(1, min(n, _LONG_TEXT)) for n in natural]
-    table["widths"] = widths
+        widths = _widths(table, _LANDSCAPE_PT, size)
+    while widths is None and size > 4:
+        size -= 0.5
+        widths = _widths(table, _LANDSCAPE_PT, size)
+    table["size"] = size
+    table["widths"] = widths or [0] * table["columns"]
 
 
 def blocks(page: str) -> dict[str, Any]:
-    """The page (page.notebook_html's HTML) as {"title", "blocks"} for PDF_TEMPLATE."""
+    """The page (page.notebook_html's HTML) as {"title", "blocks", "svgs"} for PDF_TEMPLATE.
+
+    A block is a dict with "t": "h" (level, runs, first), "p" (runs, note), "summary" (runs),
+    "list" (list: numbered, start, items of runs, subs and tail), "pre" (text), "kern" (the
+    Samenvatting's figures: three runs each), "dl" (items: term and description), "table"
+    (caption, head and rows of cells with runs, align, colspan, rowspan; columns, widths,
+    size, landscape) or "img" (src: a file in the PDF's folder, data: its data URI, alt,
+    width). "svgs" holds the page's inline SVGs, which an img's data "svg:N" names."""
     svgs: list[str] = []
 
     def placeholder(m: re.Match[str]) -> str:
@@ -381,19 +560,19 @@ def blocks(page: str) -> dict[str, Any]:
     for b in reader.blocks:
         if b["t"] == "h":       # PDF/UA: the first heading is h1 and no level is skipped
             b["level"] = level = min(b["level"], level + 1)
-        elif b["t"] == "img" and not b["alt"].strip():
-            b["alt"] = NO_ALT
         # a heading goes with the sideways table it stands above
         if b["t"] == "table" and b["landscape"] and out and out[-1]["t"] == "h":
             b["heading"] = out.pop()
         out.append(b)
-    return {"title": reader.title.strip(), "blocks": out, "svgs": svgs}
+    title = reader.title.strip() or next(
+        ("".join(r[0] for r in b["runs"]) for b in out if b["t"] == "h"), "Bijlagen")
+    return {"title": title, "blocks": out, "svgs": svgs}
 
 
 def _svg_title(svg: str) -> str:
     """An inline SVG's own title (its text alternative), for the PDF's alt text."""
     m = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
-    return html.escape(m.group(1).strip() if m else "Afbeelding", quote=True)
+    return html.escape(m.group(1).strip() if m else NO_ALT, quote=True)
 
 
 class PdfUnavailable(RuntimeError):
@@ -415,7 +594,8 @@ def check() -> None:
 
 @functools.cache
 def _fonts() -> Any:
-    """The fonts, found once per process: the system's, and Typst's own as the fallback."""
+    """The fonts, found once per process: the system's (the template asks for Liberation
+    Sans, Arial or DejaVu Sans), and Typst's own (a serif) where none of them is there."""
     import typst
 
     return typst.Fonts()
@@ -430,13 +610,35 @@ def warm() -> None:
 
 
 _DATA_URI = re.compile(r"data:image/(png|jpeg|svg\+xml);base64,(.*)", re.S)
+_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+# an SVG that refers to anything but itself (an image, a font, a stylesheet): not read
+_SVG_REFERS = re.compile(r"""(?:href|src)\s*=\s*["'](?!#|data:)|@import|url\(\s*["']?(?!#)""",
+                         re.I)
+
+
+def _kind(content: bytes) -> str | None:
+    """"png", "jpg" or "svg" from the bytes themselves, or None for anything else."""
+    for magic, kind in _MAGIC.items():
+        if content.startswith(magic):
+            return kind
+    head = content[:1000].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in head:
+        return None if _SVG_REFERS.search(content.decode("utf-8", "replace")) else "svg"
+    return None
+
+
+def _png_width(content: bytes) -> int | None:
+    return int.from_bytes(content[16:20], "big") if content.startswith(b"\x89PNG") else None
 
 
 def write(page: str, path: Path) -> None:
-    """`page` as an A4 PDF, tagged (PDF/UA-1), at `path`. A chart is read from its file beside
-    the PDF (the img's data-bestand, inside the PDF's folder: Typst reads nothing outside its
-    root); an image that is only a data URI (a plot the notebook shows) is written beside it
-    for as long as the PDF takes."""
+    """`page` as an A4 PDF, tagged (PDF/UA-1), at `path`.
+
+    A chart is read from its file beside the PDF (the img's data-bestand) or else from the
+    page itself (its data URI); a plot or inline SVG the notebook shows is written beside the
+    PDF for as long as it takes. Nothing else is read: an image from another host, outside the
+    PDF's folder, or of another kind (or an SVG that refers to other files) keeps its
+    alternative text in its place."""
     try:
         import typst
 
@@ -448,38 +650,60 @@ def write(page: str, path: Path) -> None:
     loose: list[Path] = []
     try:
         for b in doc["blocks"]:
-            if b["t"] != "img":
-                continue
-            uri = b.pop("data")                 # the chart's file is what the PDF takes
-            if b["src"] and not (folder / b["src"]).resolve().is_relative_to(folder):
-                b.update(t="p", runs=[[b["alt"], ""]], note=True)   # not read: its text kept
-                continue
-            if not b["src"]:
-                m = _DATA_URI.match(uri)
-                if uri.startswith("svg:"):      # an inline SVG of the page
-                    kind, content = "svg", doc["svgs"][int(uri[4:])].encode()
-                elif m is not None:
-                    kind, content = m.group(1)[:4], base64.b64decode(m.group(2))
-                else:                   # an image from elsewhere: not fetched, its text kept
-                    b.update(t="p", runs=[[b["alt"], ""]], note=True)
-                    continue
-                loose.append(folder / f".pdf-afbeelding-{len(loose)}.{kind}")
-                loose[-1].write_bytes(content)
-                b["src"] = loose[-1].name
+            if b["t"] == "img" and not _place_image(b, folder, doc["svgs"], loose):
+                b.update(t="p", runs=[[b["alt"], "", ""]], note=True)
         del doc["svgs"]
-        compiler = typst.Compiler(PDF_TEMPLATE.encode(), root=str(folder), font_paths=fonts,
-                                  sys_inputs={"doc": json.dumps(doc, ensure_ascii=False)})
+        source = json.dumps(doc, ensure_ascii=False)
+
+        def compiled(**standard: Any) -> bytes:
+            compiler = typst.Compiler(PDF_TEMPLATE.encode(), root=str(folder),
+                                      font_paths=fonts, sys_inputs={"doc": source})
+            data = compiler.compile(format="pdf", **standard)
+            assert isinstance(data, bytes)
+            return data
+
         try:
-            data = compiler.compile(format="pdf", pdf_standards="ua-1")
+            data = compiled(pdf_standards="ua-1")
         except typst.TypstError as exc:
             if "PDF/UA" not in str(exc):
                 raise
-            # what the notebook added breaks a rule of PDF/UA-1 that the page cannot mend: the
-            # PDF is still written, tagged, and the run says why it is not PDF/UA
-            print(f"{path}: geen PDF/UA-1 ({exc}); de PDF is wel getagd", file=sys.stderr)
-            data = compiler.compile(format="pdf")
+            # what the notebook added breaks a rule of PDF/UA-1 that the reader cannot mend:
+            # the PDF is written all the same, tagged, and the run says why it is not PDF/UA
+            print(f"{path.name}: geen PDF/UA-1 ({exc}); wel getagd", file=sys.stderr)
+            data = compiled()
     finally:
         for f in loose:
             f.unlink(missing_ok=True)
-    assert isinstance(data, bytes)
     path.write_bytes(data)
+
+
+def _place_image(b: dict[str, Any], folder: Path, svgs: list[str], loose: list[Path]) -> bool:
+    """Give the img block a file in `folder` that Typst may read (b["src"]) and its width as
+    a percentage of the text's; False when there is none to give."""
+    uri = b.pop("data")
+    content: bytes | None = None
+    if b["src"]:
+        target = (folder / b["src"]).resolve()
+        if target.is_relative_to(folder) and target.is_file():
+            content = target.read_bytes()
+            if _kind(content) is None:
+                content = None
+        b["src"] = ""
+        if content is not None:
+            b["src"] = target.relative_to(folder).as_posix()
+    if content is None:
+        if uri.startswith("svg:"):          # an inline SVG of the page
+            content = svgs[int(uri[4:])].encode()
+        elif m := _DATA_URI.match(uri):
+            try:
+                content = base64.b64decode(m.group(2), validate=False)
+            except (binascii.Error, ValueError):
+                return False
+        if content is None or (kind := _kind(content)) is None:
+            return False
+        loose.append(folder / f".pdf-afbeelding-{len(loose)}.{kind}")
+        loose[-1].write_bytes(content)
+        b["src"] = loose[-1].name
+    px = b.pop("width") or _png_width(content) or _TEXT_WIDTH_PX
+    b["width"] = round(min(100.0, 100 * px / _TEXT_WIDTH_PX), 1)
+    return True

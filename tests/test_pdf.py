@@ -201,3 +201,80 @@ def test_headings_an_analyst_adds_keep_the_pdf_ua(tmp_path):
     assert re.search(rb"pdfuaid:part>\s*1\s*<", path.read_bytes())
     got = text(path)
     assert got.index("Eigen toelichting") < got.index("tekst") < got.index("na de kop")
+
+
+def test_nested_lists_keep_every_item_and_the_text_after_them(tmp_path):
+    """Markdown's nested and numbered lists: every item, the sub-items under theirs, and the
+    paragraphs after the list, in the page's order."""
+    md = ("- een\n  - een a\n  - een b\n- twee na de geneste\n- drie\n\nslot na de lijst\n\n"
+          "3. derde\n   1. derde a\n4. vierde\n\nallerlaatste alinea\n")
+    got = text(built(tmp_path, "<p>na de markdown</p>", markdown=md))
+    order = [got.index(s) for s in ("een a", "een b", "twee na de geneste", "drie",
+                                    "slot na de lijst", "derde a", "vierde",
+                                    "allerlaatste alinea", "na de markdown")]
+    assert order == sorted(order)
+    assert re.search(r"3\.\s+derde", got) and re.search(r"4\.\s+vierde", got)   # ol start=3
+
+
+def test_a_spanned_cell_keeps_every_figure_under_its_own_column(tmp_path):
+    """A pandas table with a MultiIndex (rowspan) and a header over two columns (colspan):
+    each figure stays in its column, as in the page."""
+    df = pd.DataFrame({"klanten": [11, 22, 33, 44], "uitstroom": [1, 2, 3, 4]},
+                      index=pd.MultiIndex.from_product([["Duiven", "Zevenaar"], [2018, 2019]],
+                                                       names=["gemeente", "jaar"]))
+    spanned = ('<table><thead><tr><th scope="col">Groep</th><th scope="col" colspan="2">'
+               "Beide jaren</th><th scope='col'>Los</th></tr></thead><tbody><tr><th>a</th>"
+               "<td>1</td><td>2</td><td>3</td></tr></tbody></table>")
+    path = built(tmp_path, df.to_html(), spanned)
+    lines = [line.split() for line in text(path).splitlines()]
+    assert ["2019", "22", "2"] in lines and ["2019", "44", "4"] in lines   # under their heads
+    assert ["Zevenaar", "2018", "33", "3"] in lines
+    head = next(line for line in text(path).splitlines() if "Beide jaren" in line)
+    row = next(line for line in text(path).splitlines() if line.split() == ["a", "1", "2", "3"])
+    assert head.index("Los") > row.index("2")                    # "Los" stands over the 3
+
+
+def test_a_caption_never_ends_a_page_without_its_table(tmp_path):
+    """Text enough to fill a page up to its last lines, then a captioned table: the caption
+    moves to the next page with the table."""
+    for lines in range(38, 52, 2):
+        filler = "".join(f"<p>regel {i}</p>" for i in range(lines))
+        path = built(tmp_path, filler + table("Bijlage 9.9. De tabel", ["Kop", "Getal"],
+                                              [["rij", "1"]]))
+        for p in text(path).split("\f")[:-1]:
+            body = [ln for ln in p.splitlines() if ln.strip() and "pagina" not in ln
+                    and "Bijlagen 2019" not in ln]
+            assert not body or "Bijlage 9.9." not in body[-1], lines
+
+
+@pytest.mark.parametrize("odd", [
+    "<dl><dt>term zonder</dt><dt>tweede term</dt><dd>beschrijving</dd><dt>laatste</dt></dl>",
+    '<img src="https://example.org/a.png" alt="breed plaatje" width="100%">',
+    '<img src="data:image/png;base64,AAA" alt="kapotte data">',
+    '<img src="x" alt="ontbrekend bestand" data-bestand="figures/bestaat-niet.png">',
+    "<svg xmlns='http://www.w3.org/2000/svg'><title>svg met extern beeld</title>"
+    "<image href='https://example.org/a.png' width='5' height='5'/></svg>",
+    "<h2></h2><h3> </h3>", "<table><caption>Lege tabel</caption></table>",
+    "<table><tr><td>rij zonder</td></tr><tr><td>twee</td><td>cellen</td></tr></table>",
+])
+def test_what_an_analyst_may_add_never_stops_the_pdf(tmp_path, odd):
+    """Valid but odd HTML in a notebook's output gives a PDF with the rest of the page and
+    the text of what it could not show."""
+    path = built(tmp_path, "<p>ervoor</p>", odd, "<p>erna</p>")
+    got = text(path)
+    assert got.index("ervoor") < got.index("erna")
+    for words in re.findall(r'alt="([^"]+)"|<title>([^<]+)<|>([^<>]*[a-z][^<>]*)<', odd):
+        for w in filter(None, words):
+            assert w.strip() in re.sub(r"\s+", " ", got), w
+
+
+def test_a_broken_accessibility_rule_still_gives_a_tagged_pdf_and_says_why(tmp_path, capsys,
+                                                                          monkeypatch):
+    """Should the document break a PDF/UA-1 rule the reader cannot mend (here: a template
+    that starts with a level-3 heading), the PDF is written all the same, tagged, without the
+    PDF/UA claim, and the run says why."""
+    monkeypatch.setattr(pdf, "PDF_TEMPLATE", "#heading(level: 3)[Eerst]\n" + pdf.PDF_TEMPLATE)
+    path = built(tmp_path, "<p>de inhoud</p>")
+    assert "de inhoud" in text(path) and info(path)["Tagged"].strip() == "yes"
+    assert not re.search(rb"pdfuaid:part", path.read_bytes())
+    assert "geen PDF/UA-1" in capsys.readouterr().err
