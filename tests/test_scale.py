@@ -83,7 +83,7 @@ def test_the_cache_is_reused_and_a_changed_input_invalidates_it(tmp_path, demo_d
     monkeypatch.setattr(rsdlib.io, "read_export", no_parse)
     again, cache2 = batch.load_validated(export, out, config)
     assert cache2 == cache1
-    assert_frame_equal(again["klanten"], first["klanten"])
+    assert_frame_equal(again["klanten"], first["klanten"], check_exact=True)   # fast on categories
     monkeypatch.undo()
     with (export / "uitstroom.csv").open("a", encoding="utf-8", newline="") as fh:
         fh.write("K999999;Duiven;01-06-2019;ARBEID;N;N;N;N\r\n")
