@@ -112,10 +112,11 @@ PDF_TEMPLATE = r"""
   } else if b.t == "pre" {
     block(fill: rgb("#f4f4f4"), inset: 6pt, width: 100%, raw(b.text, block: true))
   } else if b.t == "kern" {
-    grid(columns: (1fr,) * calc.min(b.items.len(), 4), gutter: 6pt,
-      ..b.items.map(it => block(stroke: 0.8pt + blauw, inset: 6pt, width: 100%, breakable: false,
-        stack(spacing: 4pt, text(8.5pt, runs(it.at(0))), text(15pt, weight: "bold", runs(it.at(1))),
-          text(8.5pt, runs(it.at(2)))))))
+    // a grid's cells in one row share its height: the boxes line up
+    grid(columns: (1fr,) * calc.min(b.items.len(), 4), gutter: 6pt, inset: 6pt,
+      stroke: 0.8pt + blauw,
+      ..b.items.map(it => stack(spacing: 4pt, text(8.5pt, runs(it.at(0))),
+        text(15pt, weight: "bold", runs(it.at(1))), text(8.5pt, runs(it.at(2))))))
   } else if b.t == "dl" {
     grid(columns: (auto, 1fr), column-gutter: 1.2em, row-gutter: 0.5em,
       ..b.items.map(it => (strong(runs(it.at(0))), runs(it.at(1)))).flatten())
