@@ -3,8 +3,9 @@
 The page is built from what the notebook displays (its HTML, images and text outputs), not
 from a notebook-interface template: no script, font or style from another host, no
 JupyterLab CSS, no code, prompts or stderr. It carries its own small stylesheet, with a print
-style (A4, each section on a new page, table headers repeated, rows never split, the title in
-the page header and page numbers in the footer), as `bijlagen.pdf` (rsdlib.pdf) sets it too.
+style for a browser (A4, each section on a new page, table headers repeated, rows never
+split, page numbers where the browser supports page margin boxes); `bijlagen.pdf` is set from
+the same page by rsdlib.pdf.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ NO_ALT = "Geen beschrijving bij deze afbeelding"
 _IMG_NO_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
 
-# One stylesheet for screen, print and the PDF. Colours: text #1a1a1a and headers #1f3b73 on
-# white (contrast > 10:1); system fonts only.
+# One stylesheet for screen and a browser's print (bijlagen.pdf is set apart: rsdlib.pdf).
+# Colours: text #1a1a1a and headers #1f3b73 on white (contrast > 10:1); system fonts only.
 PAGE_CSS = """
 :root{color:#1a1a1a;background:#fff;font:16px/1.45 system-ui,-apple-system,"Segoe UI",
 Roboto,"Liberation Sans",Arial,sans-serif}
 body{margin:0 auto;max-width:64em;padding:1em 1.5em 3em}
-h1{font-size:1.7em;margin:0.4em 0 0.2em;color:#1f3b73;string-set:titel content()}
+h1{font-size:1.7em;margin:0.4em 0 0.2em;color:#1f3b73}
 h2{font-size:1.35em;margin:1.6em 0 0.4em;padding-top:0.4em;border-top:2px solid #1f3b73;
 color:#1f3b73}
 h3{font-size:1.1em;margin:1.2em 0 0.3em}
@@ -48,7 +49,6 @@ details{margin:1em 0}
 summary{cursor:pointer;font-weight:bold;color:#1f3b73}
 code{overflow-wrap:anywhere;font-size:0.85em}
 @page{size:A4;margin:20mm 15mm 18mm;
-@top-center{content:string(titel);font-size:9pt;color:#333}
 @bottom-right{content:"pagina " counter(page) " van " counter(pages);font-size:9pt;color:#333}}
 @media print{
 :root{font-size:10pt}

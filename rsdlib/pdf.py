@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import functools
 import html
+import io
 import json
 import re
 import sys
@@ -70,10 +72,13 @@ PDF_TEMPLATE = r"""
   let item(it) = {
     runs(it.runs)
     for sub in it.subs { a-list(sub) }
-    runs(it.tail)
+    if it.tail.len() > 0 { if it.subs.len() == 0 { " " } else { parbreak() }; runs(it.tail) }
   }
   if l.numbered { enum(start: l.start, ..l.items.map(item)) } else { list(..l.items.map(item)) }
 }
+
+#let a-heading(b) = heading(level: b.level,
+  text(size: (17pt, 13.5pt, 11pt).at(calc.min(b.page, 3) - 1), runs(b.runs)))
 
 #let side(c) = if c.align == "left" { left } else if c.align == "center" { center } else { right }
 
@@ -101,8 +106,8 @@ PDF_TEMPLATE = r"""
 
 #for b in doc.blocks {
   if b.t == "h" {
-    if b.level == 2 and not b.first { pagebreak(weak: true) }
-    heading(level: b.level, runs(b.runs))
+    if b.page == 2 and not b.first { pagebreak(weak: true) }
+    a-heading(b)
   } else if b.t == "p" {
     if b.note { text(8.5pt, fill: grijs, runs(b.runs)) ; parbreak() } else { par(runs(b.runs)) }
   } else if b.t == "summary" {
@@ -123,7 +128,7 @@ PDF_TEMPLATE = r"""
   } else if b.t == "table" {
     if b.landscape {
       page(flipped: true, {
-        if "heading" in b { heading(level: b.heading.level, runs(b.heading.runs)) }
+        if "heading" in b { a-heading(b.heading) }
         a-table(b)
       })
     } else { a-table(b) }
@@ -147,7 +152,9 @@ _TEXT_WIDTH_PX = 680       # the A4 text width (180 mm) in CSS pixels: a chart n
 _PORTRAIT_PT = 510         # the text width of an upright A4 page, in points
 _LANDSCAPE_PT = 755        # and of one turned sideways
 _CHAR_EM = 0.6             # the mean width of a character (Liberation Sans, bold), in em
-_SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)
+_SVG_TAG = re.compile(r"<(/?)svg\b[^>]*>", re.I)
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
 
 Run = list[str]            # [text, style, href]; style "", "b", "i", "code", "nowrap", "del",
 Runs = list[Run]           # "link" (href: its address)
@@ -164,11 +171,14 @@ class _Reader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.title = ""
+        self._titled = False                # the page's own title read: an output's is not
         self.blocks: list[dict[str, Any]] = []
         self._runs: Runs | None = None      # the text of the element being read
         self._owner = ""                    # the element whose text it is
         self._style: list[tuple[str, str, str]] = []   # inline elements open: tag, style, href
-        self._skip: list[str] = []          # inside <head>, <style>, <script>, <title>
+        self._skip: list[str] = []          # inside <style>, <script>, <title>, <template>
+        self._hidden = ("", 0)              # an element not shown (hidden, display:none), depth
+        self._nested = 0                    # tables inside a table cell: their text is the cell's
         self._pre = False
         self._cls: set[str] = set()         # the class of the block being read
         self._table: dict[str, Any] | None = None
@@ -182,8 +192,8 @@ class _Reader(HTMLParser):
 
     # -- text
     def handle_data(self, data: str) -> None:
-        if self._skip:
-            if self._skip[-1] == "title":
+        if self._skip or self._hidden[1]:
+            if self._skip and self._skip[-1] == "title" and not self._titled:
                 self.title += data
             return
         if self._runs is None:
@@ -206,8 +216,28 @@ class _Reader(HTMLParser):
             self._runs.append([text, style, href])
 
     def _open(self, owner: str, cls: set[str]) -> None:
-        self._flush()
+        self._end_block()
         self._runs, self._owner, self._cls = [], owner, cls
+
+    def _end_block(self) -> None:
+        """A block that starts ends the paragraph, heading or term still open, as a browser
+        does (<p>a<ul>, <dd>b<table>): its text is kept, before the new block."""
+        owner = self._owner
+        if owner == "loose":
+            self._flush()
+        elif owner in ("p", "summary", "dt", "dd", "pre") or owner in _HEADINGS:
+            self.handle_endtag(owner)
+        elif owner == "li":
+            self._park_item_text()
+
+    def _park_item_text(self) -> None:
+        """A list item's text read so far, kept in its item, before a list or table in it."""
+        item = self._lists[-1]["items"][-1] if self._lists and self._lists[-1]["items"] else None
+        if item is None or self._owner != "li":
+            return
+        tail = self._runs is item["tail"]
+        runs = self._close()
+        (item["tail"] if tail else item["runs"])[:] = runs
 
     def _close(self) -> Runs:
         runs, self._runs, self._owner = self._runs or [], None, ""
@@ -229,11 +259,22 @@ class _Reader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         cls = set(a.get("class", "").split())
-        if tag in ("head", "style", "script", "title", "template", "noscript"):
-            self._skip.append(tag)
-        elif self._skip:
+        hidden_tag, depth = self._hidden
+        if depth:
+            self._hidden = (hidden_tag, depth + (tag == hidden_tag))
             return
-        elif tag in _INLINE:
+        if tag in ("style", "script", "title", "template", "noscript"):
+            self._skip.append(tag)
+            return
+        if self._skip:
+            return
+        if "hidden" in a or re.search(r"display\s*:\s*none", a.get("style", "")):
+            if tag not in _VOID:                # not shown on the page: not in the PDF
+                self._hidden = (tag, 1)
+            return
+        if tag == "table" and self._cell is not None:
+            self._nested += 1
+        if tag in _INLINE:
             if self._kern is not None and self._kern and self._kern_depth == 0 \
                     and tag in ("span", "b"):
                 self._runs, self._style = [], []        # a line of a figure's box
@@ -254,26 +295,24 @@ class _Reader(HTMLParser):
             if self._runs:
                 self.handle_data(" ")
         elif tag == "table":
-            self._flush()
+            self._end_block()
             self._table = {"t": "table", "caption": "", "head": [], "rows": []}
         elif self._table is not None and tag in ("thead", "tbody", "tfoot", "tr", "th", "td",
                                                  "caption", "colgroup", "col"):
             self._table_start(tag, a, cls)
+        elif tag in ("ul", "ol", "li") and self._owner in ("dd", "dt"):
+            self.handle_data(" ")           # a list in a description: its text
         elif tag in ("ul", "ol") and "kerncijfers" in cls and not self._lists:
-            self._flush()
+            self._end_block()
             self._kern = []
         elif tag in ("ul", "ol"):
-            start = int(a["start"]) if a.get("start", "").lstrip("-").isdigit() else 1
-            new = _new_list(tag == "ol", start)
+            start = a.get("start", "").strip()
+            new = _new_list(tag == "ol", min(int(start), 10**9) if start.isdigit() else 1)
             if self._lists and self._lists[-1]["items"]:
-                parent = self._lists[-1]["items"][-1]
-                if self._owner == "li":     # the item's text so far comes before the list
-                    runs = self._close()
-                    if not parent["subs"]:
-                        parent["runs"][:] = runs
-                parent["subs"].append(new)
+                self._park_item_text()      # the item's text so far comes before the list
+                self._lists[-1]["items"][-1]["subs"].append(new)
             else:
-                self._flush()
+                self._end_block()
                 self._runs, self._owner = None, ""
             self._lists.append(new)
         elif tag == "li":
@@ -285,16 +324,24 @@ class _Reader(HTMLParser):
                 self._lists[-1]["items"].append(item)
                 self._runs, self._owner, self._style = item["runs"], "li", []
         elif tag == "dl":
-            self._flush()
+            self._end_block()
             self._dl = []
         elif tag in ("p", "pre", "dt", "dd", "summary") or tag in _HEADINGS:
+            if self._lists and self._dl is None and self._owner in ("", "li"):
+                # in a list item (a loose list's paragraphs, a heading in an item, the text
+                # after a sub-list): the item's text
+                if self._runs is None:
+                    self._runs, self._owner = self._lists[-1]["items"][-1]["tail"], "li"
+                self.handle_data(" ")
+                return
             if self._in_text_block() and tag in ("p", "pre"):
-                self.handle_data(" ")       # a loose list's item: its paragraphs are the item
+                self.handle_data(" ")
                 return
             self._open(tag, cls)
             self._pre = tag == "pre"
         elif tag == "hr" or tag in _CONTAINERS:
-            self._flush()
+            if self._owner == "loose":
+                self._flush()
 
     def _table_start(self, tag: str, a: dict[str, str], cls: set[str]) -> None:
         assert self._table is not None
@@ -324,12 +371,25 @@ class _Reader(HTMLParser):
             self._open(tag, cls)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("head", "style", "script", "title", "template", "noscript"):
+        hidden_tag, depth = self._hidden
+        if depth:
+            self._hidden = (hidden_tag, depth - (tag == hidden_tag))
+            return
+        if tag in ("style", "script", "title", "template", "noscript"):
             if tag in self._skip:
                 while self._skip and self._skip.pop() != tag:
                     pass
+                self._titled |= tag == "title"
             return
         if self._skip:
+            return
+        if self._owner == "li" and (tag in ("p", "pre", "dt", "dd") or tag in _HEADINGS):
+            self.handle_data(" ")               # a block in a list item ended: a space
+            return
+        if self._nested and tag in ("table", "tr", "td", "th", "caption", "thead", "tbody"):
+            self._nested -= tag == "table"      # a table in a cell ended: the cell goes on
+            if self._runs is not None:
+                self.handle_data(" ")
             return
         if tag in _INLINE:
             if self._kern_depth == 1 and tag in ("span", "b") and self._kern:
@@ -359,16 +419,13 @@ class _Reader(HTMLParser):
         elif tag == "table" and self._table is not None:
             self._end_table()
         elif tag == "li" and self._kern is not None:
+            parts = [p for p in self._kern[-1] if p] if len(self._kern[-1]) > 3 else []
+            if parts:                       # more than three lines: the rest on the third
+                self._kern[-1][2:] = [[r for p in parts[2:] for r in [*p, [" ", "", ""]]][:-1]]
             while len(self._kern[-1]) < 3:
                 self._kern[-1].append([])
         elif tag == "li" and self._lists:
-            if self._owner == "li":
-                item = self._lists[-1]["items"][-1]
-                runs = self._close()
-                if item["subs"]:
-                    item["tail"][:] = runs
-                else:
-                    item["runs"][:] = runs
+            self._park_item_text()
         elif tag in ("ul", "ol") and self._kern is not None and not self._lists:
             self.blocks.append({"t": "kern", "items": self._kern})
             self._kern = None
@@ -477,8 +534,9 @@ def _columns(rows: list[dict[str, Any]]) -> int:
             taken |= {(y + dy, x + dx) for dy in range(c["rowspan"]) for dx in range(c["colspan"])}
             x += c["colspan"]
     width = max((x + 1 for _, x in taken), default=0)
+    filled = collections.Counter(y for y, _ in taken)
     for y, row in enumerate(rows):
-        free = width - sum(1 for yy, _ in taken if yy == y)
+        free = width - filled[y]
         row["cells"] += [{"runs": [], "align": "right", "colspan": 1, "rowspan": 1,
                           "th": False, "col": False} for _ in range(free)]
     return width
@@ -495,6 +553,7 @@ def _widths(table: dict[str, Any], width: float, size: float) -> list[float] | N
     weight), so that their text wraps and a figure never does. None when the short columns
     alone leave too little."""
     n = table["columns"]
+    head = {id(r) for r in table["head"]}
     natural, word, whole = [0] * n, [0] * n, [0] * n     # whole: with the header unwrapped
     for row in [*table["head"], *table["rows"]]:
         x = 0
@@ -503,7 +562,7 @@ def _widths(table: dict[str, Any], width: float, size: float) -> list[float] | N
                 text = _text(c)
                 word[x] = max(word[x], *(len(w) for w in text.split()), 0)
                 whole[x] = max(whole[x], len(text))
-                if row not in table["head"]:
+                if id(row) not in head:
                     natural[x] = max(natural[x], len(text))
             x += c["colspan"]
     inset = 3 if size < 8 else 4
@@ -547,19 +606,15 @@ def blocks(page: str) -> dict[str, Any]:
     size, landscape) or "img" (src: a file in the PDF's folder, data: its data URI, alt,
     width). "svgs" holds the page's inline SVGs, which an img's data "svg:N" names."""
     svgs: list[str] = []
-
-    def placeholder(m: re.Match[str]) -> str:
-        svgs.append(m.group(0))
-        return f'<img src="svg:{len(svgs) - 1}" alt="{_svg_title(m.group(0))}">'
-
     reader = _Reader()
-    reader.feed(_SVG.sub(placeholder, page))
+    reader.feed(_without_svgs(page, svgs))
     reader.close()
     reader._flush()
     out: list[dict[str, Any]] = []
     level = 0
     for b in reader.blocks:
-        if b["t"] == "h":       # PDF/UA: the first heading is h1 and no level is skipped
+        if b["t"] == "h":       # PDF/UA: the first heading is h1 and no level is skipped;
+            b["page"] = b["level"]           # its size and page break stay the page's own
             b["level"] = level = min(b["level"], level + 1)
         # a heading goes with the sideways table it stands above
         if b["t"] == "table" and b["landscape"] and out and out[-1]["t"] == "h":
@@ -568,6 +623,40 @@ def blocks(page: str) -> dict[str, Any]:
     title = reader.title.strip() or next(
         ("".join(r[0] for r in b["runs"]) for b in out if b["t"] == "h"), "Bijlagen")
     return {"title": title, "blocks": out, "svgs": svgs}
+
+
+def _without_svgs(page: str, svgs: list[str]) -> str:
+    """The page with each inline SVG (nested ones inside it included) taken out into `svgs`
+    and an img in its place, which names it ("svg:N") and carries its title as alt text."""
+    parts, depth, start, pos = [], 0, 0, 0
+    for m in _SVG_TAG.finditer(page):
+        closing, selfclosing = m.group(1) == "/", m.group(0).endswith("/>")
+        if not closing and depth == 0:
+            parts.append(page[pos:m.start()])
+            start = m.start()
+        depth += 0 if selfclosing else (-1 if closing else 1)
+        if depth <= 0:
+            depth = 0
+            svg = page[start:m.end()]
+            svgs.append(svg)
+            parts.append(f'<img src="svg:{len(svgs) - 1}" alt="{_svg_title(svg)}" '
+                         f'width="{_svg_width(svg) or ""}">')
+            pos = m.end()
+    parts.append(page[pos:] if depth == 0 else page[pos:start])
+    return "".join(parts)
+
+
+def _svg_width(svg: str) -> float | None:
+    """An SVG's own width in CSS pixels: its width attribute, else its viewBox's."""
+    root = re.match(r"<svg\b[^>]*>", svg, re.I)
+    if root is None:
+        return None
+    m = re.search(r"""\swidth\s*=\s*["']?\s*(\d+(?:\.\d+)?)\s*(px|pt)?["'\s>/]""", root.group(0))
+    if m:
+        return float(m.group(1)) * (4 / 3 if m.group(2) == "pt" else 1)
+    m = re.search(r"""viewBox\s*=\s*["']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+(\d+(?:\.\d+)?)""",
+                  root.group(0))
+    return float(m.group(1)) if m else None
 
 
 def _svg_title(svg: str) -> str:
@@ -618,13 +707,30 @@ _SVG_REFERS = re.compile(r"""(?:href|src)\s*=\s*["'](?!#|data:)|@import|url\(\s*
 
 
 def _kind(content: bytes) -> str | None:
-    """"png", "jpg" or "svg" from the bytes themselves, or None for anything else."""
+    """"png", "jpg" or "svg" from the bytes themselves when they are a whole, readable image
+    of that kind (what Typst would refuse, and stop the PDF for, is not); else None."""
     for magic, kind in _MAGIC.items():
         if content.startswith(magic):
+            from PIL import Image
+
+            try:
+                with Image.open(io.BytesIO(content)) as im:
+                    im.verify() if kind == "png" else im.load()   # PNG: every chunk's CRC
+            except Exception:           # Pillow raises many kinds for a damaged image
+                return None
             return kind
     head = content[:1000].lstrip().lower()
     if head.startswith((b"<svg", b"<?xml")) and b"<svg" in head:
-        return None if _SVG_REFERS.search(content.decode("utf-8", "replace")) else "svg"
+        import xml.etree.ElementTree as ET
+
+        text = content.decode("utf-8", "replace")
+        if _SVG_REFERS.search(text):
+            return None
+        try:
+            ET.fromstring(text)             # HTML that is no XML (&nbsp;, an open tag)
+        except ET.ParseError:
+            return None
+        return "svg"
     return None
 
 
@@ -654,17 +760,27 @@ def write(page: str, path: Path) -> None:
             if b["t"] == "img" and not _place_image(b, folder, doc["svgs"], loose):
                 b.update(t="p", runs=[[b["alt"], "", ""]], note=True)
         del doc["svgs"]
-        source = json.dumps(doc, ensure_ascii=False)
 
         def compiled(**standard: Any) -> bytes:
-            compiler = typst.Compiler(PDF_TEMPLATE.encode(), root=str(folder),
-                                      font_paths=fonts, sys_inputs={"doc": source})
+            compiler = typst.Compiler(PDF_TEMPLATE.encode(), root=str(folder), font_paths=fonts,
+                                      sys_inputs={"doc": json.dumps(doc, ensure_ascii=False)})
             data = compiler.compile(format="pdf", **standard)
             assert isinstance(data, bytes)
             return data
 
         try:
-            data = compiled(pdf_standards="ua-1")
+            try:
+                data = compiled(pdf_standards="ua-1")
+            except typst.TypstError as exc:
+                images = [b for b in doc["blocks"] if b["t"] == "img"]
+                if "PDF/UA" in str(exc) or not images:
+                    raise
+                # an image Typst cannot read after all (the checks above let it through):
+                # the PDF is written with the alternative texts in the images' places
+                print(f"{path.name}: afbeeldingen als tekst ({exc})", file=sys.stderr)
+                for b in images:
+                    b.update(t="p", runs=[[b["alt"], "", ""]], note=True)
+                data = compiled(pdf_standards="ua-1")
         except typst.TypstError as exc:
             if "PDF/UA" not in str(exc):
                 raise

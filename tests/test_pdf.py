@@ -195,8 +195,8 @@ def test_a_table_too_wide_for_the_page_gets_a_page_turned_sideways(tmp_path):
 
 
 def test_headings_an_analyst_adds_keep_the_pdf_ua(tmp_path):
-    """A notebook whose markdown skips a heading level (### straight under the title) still
-    gives a PDF/UA-1 document, the heading's text in its place."""
+    """A notebook whose first heading is a level-4 one (markdown ####, before the page's
+    title) still gives a PDF/UA-1 document, the heading's text in its place."""
     path = built(tmp_path, "<p>na de kop</p>", markdown="#### Eigen toelichting\n\ntekst\n")
     assert re.search(rb"pdfuaid:part>\s*1\s*<", path.read_bytes())
     got = text(path)
@@ -207,11 +207,15 @@ def test_nested_lists_keep_every_item_and_the_text_after_them(tmp_path):
     """Markdown's nested and numbered lists: every item, the sub-items under theirs, and the
     paragraphs after the list, in the page's order."""
     md = ("- een\n  - een a\n  - een b\n- twee na de geneste\n- drie\n\nslot na de lijst\n\n"
-          "3. derde\n   1. derde a\n4. vierde\n\nallerlaatste alinea\n")
+          "3. derde\n   1. derde a\n4. vierde\n\nallerlaatste alinea\n\n"
+          "- los item\n\n  tweede alinea\n\n  - daaronder\n\n  alinea na de sublijst\n"
+          "- laatste item\n")
     got = text(built(tmp_path, "<p>na de markdown</p>", markdown=md))
     order = [got.index(s) for s in ("een a", "een b", "twee na de geneste", "drie",
                                     "slot na de lijst", "derde a", "vierde",
-                                    "allerlaatste alinea", "na de markdown")]
+                                    "allerlaatste alinea", "los item", "tweede alinea",
+                                    "daaronder", "alinea na de sublijst", "laatste item",
+                                    "na de markdown")]
     assert order == sorted(order)
     assert re.search(r"3\.\s+derde", got) and re.search(r"4\.\s+vierde", got)   # ol start=3
 
@@ -224,8 +228,12 @@ def test_a_spanned_cell_keeps_every_figure_under_its_own_column(tmp_path):
                                                        names=["gemeente", "jaar"]))
     spanned = ('<table><thead><tr><th scope="col">Groep</th><th scope="col" colspan="2">'
                "Beide jaren</th><th scope='col'>Los</th></tr></thead><tbody><tr><th>a</th>"
-               "<td>1</td><td>2</td><td>3</td></tr></tbody></table>")
+               "<td>1</td><td>2</td><td>3</td></tr><tr><th>b</th><td colspan='2'>breed</td>"
+               "<td>c3</td></tr></tbody></table>")
     path = built(tmp_path, df.to_html(), spanned)
+    lines = text(path).splitlines()
+    wide = next(line for line in lines if "breed" in line)
+    assert wide.index("c3") + 2 == lines[lines.index(wide) - 1].rindex("3") + 1   # over the 3
     lines = [line.split() for line in text(path).splitlines()]
     assert ["2019", "22", "2"] in lines and ["2019", "44", "4"] in lines   # under their heads
     assert ["Zevenaar", "2018", "33", "3"] in lines
@@ -278,3 +286,60 @@ def test_a_broken_accessibility_rule_still_gives_a_tagged_pdf_and_says_why(tmp_p
     assert "de inhoud" in text(path) and info(path)["Tagged"].strip() == "yes"
     assert not re.search(rb"pdfuaid:part", path.read_bytes())
     assert "geen PDF/UA-1" in capsys.readouterr().err
+
+
+def test_the_summary_figures_and_the_term_lists_reach_the_pdf(tmp_path):
+    """The Samenvatting's boxed figures (label, figure, change; a fourth line joins the
+    third) and a term list (term and description on one line)."""
+    kern = ('<ul class="kerncijfers"><li><span>Klanten op <span style="white-space:nowrap">'
+            '31-12-2019</span></span><b>2.095</b><span>−131 t.o.v. 31-12-2018</span></li>'
+            "<li><span>Instroom 2019</span><b>438</b><span>−29</span><span>extra regel</span>"
+            "</li></ul>")
+    terms = "<dl><dt>Peildatum</dt><dd>Tabellen over het klantenbestand</dd></dl>"
+    got = text(built(tmp_path, kern, terms))
+    for part in ("Klanten op 31-12-2019", "2.095", "−131 t.o.v. 31-12-2018", "Instroom 2019",
+                 "438", "−29 extra regel"):
+        assert part in got, part
+    assert re.search(r"Peildatum\s+Tabellen over het klantenbestand", got)
+
+
+def test_an_outputs_own_head_title_and_hidden_text_stay_out(tmp_path):
+    """A full HTML document as an output (<head> left open, its own <title>) and text the
+    page does not show (hidden, display:none): the rest of the page is all there, the page's
+    title alone in the header, nothing hidden in the PDF."""
+    path = built(tmp_path, "<p>voor</p><html><head><title>Kaart van iemand</title>"
+                 "<meta charset='utf-8'><body><p>uitvoer</p></body></html>",
+                 "<div hidden>verborgen een</div><p style='display: none'>verborgen twee</p>",
+                 "<h2>Volgende sectie</h2><p>nog veel meer</p>")
+    got = text(path)
+    assert all(w in got for w in ("voor", "uitvoer", "Volgende sectie", "nog veel meer"))
+    assert "Kaart" not in got and "verborgen" not in got
+    assert info(path)["Title"].strip() == "Bijlagen 2019 — Proef"
+
+
+@pytest.mark.parametrize("odd", [
+    '<img alt="beschadigd plaatje" src="data:image/png;base64,'
+    + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 40).decode() + '">',
+    "<svg xmlns='http://www.w3.org/2000/svg' width='20' height='10'><title>geen xml</title>"
+    "<text y='8'>a&nbsp;b</text></svg>",
+    "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='40'><title>genest</title>"
+    "<svg x='0'><rect width='5' height='5'/></svg><rect width='9' height='9'/></svg>",
+    '<ol start="-1"><li>min een</li></ol>', "<h2></h2>",
+])
+def test_images_typst_cannot_read_and_odd_lists_keep_the_pdf_ua(tmp_path, odd):
+    """A damaged image, an SVG that is HTML but no XML, a nested SVG, a negative list start
+    or an empty heading: the PDF is written, PDF/UA-1, with the text in its place."""
+    path = built(tmp_path, "<p>ervoor</p>", odd, "<p>erna</p>")
+    got = text(path)
+    assert got.index("ervoor") < got.index("erna")
+    assert re.search(rb"pdfuaid:part>\s*1\s*<", path.read_bytes())
+    for words in re.findall(r'alt="([^"]+)"|<li>([^<]+)<', odd):
+        assert all(w in got for w in words if w)
+
+
+def test_a_heading_under_the_title_keeps_its_size_and_page(tmp_path):
+    """Markdown ### straight under the title: levelled for PDF/UA, but no page break (the page
+    breaks before its own sections only)."""
+    path = built(tmp_path, "<p>inleiding</p><h3>Toelichting</h3><p>tekst</p>")
+    assert int(info(path)["Pages"]) == 1
+    assert re.search(rb"pdfuaid:part>\s*1\s*<", path.read_bytes())

@@ -316,7 +316,7 @@ def test_public_summary_states_no_hidden_cell(public):
     for year in YEARS:
         for scope in SCOPES:
             assert assert_summary_states_published_cells(public / str(year) / scope, year) > 0
-            assert assert_summary_states_its_cells(public / str(year) / scope, year) > 0
+            assert assert_summary_states_its_cells(public / str(year) / scope, year) >= 6
 
 
 HOSTILE = """
@@ -539,6 +539,7 @@ def test_the_workbook_prints_each_sheet_on_a4_one_page_wide(tmp_path, decided, c
     assert any(ws.page_setup.orientation == "landscape" for ws in sheets)
 
 
+@pytest.mark.slow
 def test_the_summary_auditor_checks_each_number_against_its_own_cell(tmp_path, intern_batch):
     """Each sentence and headline figure against the cell it is about: a planted 49 where
     the dossiers fell by 48 (49 is another cell of the page, so the old any-cell check
