@@ -95,6 +95,8 @@ PDF_TEMPLATE = r"""
     colspan: c.colspan, rowspan: c.rowspan,
     text(fill: white, weight: "bold", runs(c.runs))))).flatten()
   let body = b.rows.map(row => row.cells.enumerate().map(((i, c)) => cell(c, row, i == 0)))
+  // a short table is not split over two pages
+  show figure: set block(breakable: b.rows.len() > 8)
   figure(kind: table, supplement: none, numbering: none,
     caption: if b.caption != "" { figure.caption(b.caption) },
     text(size: b.size * 1pt,

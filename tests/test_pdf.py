@@ -242,17 +242,20 @@ def test_a_spanned_cell_keeps_every_figure_under_its_own_column(tmp_path):
     assert head.index("Los") > row.index("2")                    # "Los" stands over the 3
 
 
-def test_a_caption_never_ends_a_page_without_its_table(tmp_path):
-    """Text enough to fill a page up to its last lines, then a captioned table: the caption
-    moves to the next page with the table."""
-    for lines in range(38, 52, 2):
+def test_a_caption_never_ends_a_page_and_a_short_table_is_never_split(tmp_path):
+    """Text enough to fill a page up to its last lines, then a captioned table of five rows:
+    the caption and all five rows stand on one page."""
+    rows = [[f"rij {i}", str(i)] for i in range(5)]
+    for lines in range(34, 52, 2):
         filler = "".join(f"<p>regel {i}</p>" for i in range(lines))
-        path = built(tmp_path, filler + table("Bijlage 9.9. De tabel", ["Kop", "Getal"],
-                                              [["rij", "1"]]))
-        for p in text(path).split("\f")[:-1]:
+        path = built(tmp_path, filler + table("Bijlage 9.9. De tabel", ["Kop", "Getal"], rows))
+        pages = text(path).split("\f")[:-1]
+        for p in pages:
             body = [ln for ln in p.splitlines() if ln.strip() and "pagina" not in ln
                     and "Bijlagen 2019" not in ln]
             assert not body or "Bijlage 9.9." not in body[-1], lines
+        holding = [p for p in pages if "Bijlage 9.9." in p]
+        assert len(holding) == 1 and all(f"rij {i}" in holding[0] for i in range(5)), lines
 
 
 @pytest.mark.parametrize("odd", [
