@@ -853,7 +853,10 @@ def as_text(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             out[header] = np.where(s, "J", "N")
         elif col in ("peildatum", "geboortedatum", "uitkering_sinds", "instroomdatum",
                      "uitstroomdatum", "datum"):
-            out[header] = pd.to_datetime(s).dt.strftime("%d-%m-%Y").fillna("")
+            # each distinct date written once (184.468 snapshot rows hold a few thousand)
+            dates = pd.Categorical(pd.to_datetime(s))
+            text = pd.Index(dates.categories.strftime("%d-%m-%Y"), dtype=object)
+            out[header] = np.where(dates.codes >= 0, text.take(dates.codes.clip(0)), "")
         else:
             out[header] = s.astype(object).where(s.notna(), "").astype(str)
     return out
