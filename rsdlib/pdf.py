@@ -202,7 +202,7 @@ class _Reader(HTMLParser):
             if not data.strip():
                 return
             if self._lists:                 # text in a list item after a list inside it
-                self._runs, self._owner = self._lists[-1]["items"][-1]["tail"], "li"
+                self._resume_item()
             else:                           # loose text (a div's, a blockquote's)
                 self._open("loose", set())
         assert self._runs is not None
@@ -240,6 +240,10 @@ class _Reader(HTMLParser):
         tail = self._runs is item["tail"]
         runs = self._close()
         (item["tail"] if tail else item["runs"])[:] = runs
+
+    def _resume_item(self) -> None:
+        """Text in a list item after a list inside it: the item's tail."""
+        self._runs, self._owner = self._lists[-1]["items"][-1]["tail"], "li"
 
     def _close(self) -> Runs:
         runs, self._runs, self._owner = self._runs or [], None, ""
@@ -333,7 +337,7 @@ class _Reader(HTMLParser):
                 # in a list item (a loose list's paragraphs, a heading in an item, the text
                 # after a sub-list): the item's text
                 if self._runs is None:
-                    self._runs, self._owner = self._lists[-1]["items"][-1]["tail"], "li"
+                    self._resume_item()
                 self.handle_data(" ")
                 return
             if self._in_text_block() and tag in ("p", "pre"):
@@ -368,8 +372,7 @@ class _Reader(HTMLParser):
                 align = "left" if "tekst" in cls or (
                     tag == "th" and (a.get("scope") != "col" or first)) else "right"
             self._cell = {"align": align, "colspan": _span(a.get("colspan")),
-                          "rowspan": _span(a.get("rowspan")), "th": tag == "th",
-                          "col": a.get("scope") == "col"}
+                          "rowspan": _span(a.get("rowspan")), "col": a.get("scope") == "col"}
             self._open(tag, cls)
 
     def handle_endtag(self, tag: str) -> None:
@@ -417,7 +420,7 @@ class _Reader(HTMLParser):
             if cells:
                 (self._table["head"] if head else self._table["rows"]).append(row)
         elif tag == "caption" and self._owner == "caption" and self._table is not None:
-            self._table["caption"] = "".join(r[0] for r in self._close())
+            self._table["caption"] = _plain(self._close())
         elif tag == "table" and self._table is not None:
             self._end_table()
         elif tag == "li" and self._kern is not None:
@@ -464,7 +467,7 @@ class _Reader(HTMLParser):
                 self.blocks.append({"t": tag if tag == "summary" else "p", "runs": runs,
                                     "note": "noot" in self._cls})
         elif tag == "pre" and self._owner == "pre":
-            text = "".join(r[0] for r in self._close())
+            text = _plain(self._close())
             self._pre = False
             if text.strip():
                 self.blocks.append({"t": "pre", "text": text.strip("\n")})
@@ -492,7 +495,7 @@ class _Reader(HTMLParser):
         table, self._table = self._table, None
         assert table is not None
         if self._owner == "caption":
-            table["caption"] = "".join(r[0] for r in self._close())
+            table["caption"] = _plain(self._close())
         columns = _columns([*table["head"], *table["rows"]])
         if not columns:                     # no cell: its caption, if any, as text
             if table["caption"]:
@@ -540,12 +543,13 @@ def _columns(rows: list[dict[str, Any]]) -> int:
     for y, row in enumerate(rows):
         free = width - filled[y]
         row["cells"] += [{"runs": [], "align": "right", "colspan": 1, "rowspan": 1,
-                          "th": False, "col": False} for _ in range(free)]
+                          "col": False} for _ in range(free)]
     return width
 
 
-def _text(cell: dict[str, Any]) -> str:
-    return "".join(r[0] for r in cell["runs"])
+def _plain(runs: Runs) -> str:
+    """The text of runs, without their styles."""
+    return "".join(r[0] for r in runs)
 
 
 def _widths(table: dict[str, Any], width: float, size: float) -> list[float] | None:
@@ -561,7 +565,7 @@ def _widths(table: dict[str, Any], width: float, size: float) -> list[float] | N
         x = 0
         for c in row["cells"]:
             if c["colspan"] == 1 and x < n:
-                text = _text(c)
+                text = _plain(c["runs"])
                 word[x] = max(word[x], *(len(w) for w in text.split()), 0)
                 whole[x] = max(whole[x], len(text))
                 if id(row) not in head:
@@ -623,7 +627,7 @@ def blocks(page: str) -> dict[str, Any]:
             b["heading"] = out.pop()
         out.append(b)
     title = reader.title.strip() or next(
-        ("".join(r[0] for r in b["runs"]) for b in out if b["t"] == "h"), "Bijlagen")
+        (_plain(b["runs"]) for b in out if b["t"] == "h"), "Bijlagen")
     return {"title": title, "blocks": out, "svgs": svgs}
 
 
@@ -760,7 +764,7 @@ def write(page: str, path: Path) -> None:
     try:
         for b in doc["blocks"]:
             if b["t"] == "img" and not _place_image(b, folder, doc["svgs"], loose):
-                b.update(t="p", runs=[[b["alt"], "", ""]], note=True)
+                _as_alt_text(b)
         del doc["svgs"]
 
         def compiled(**standard: Any) -> bytes:
@@ -781,7 +785,7 @@ def write(page: str, path: Path) -> None:
                 # the PDF is written with the alternative texts in the images' places
                 print(f"{path.name}: afbeeldingen als tekst ({exc})", file=sys.stderr)
                 for b in images:
-                    b.update(t="p", runs=[[b["alt"], "", ""]], note=True)
+                    _as_alt_text(b)
                 data = compiled(pdf_standards="ua-1")
         except typst.TypstError as exc:
             if "PDF/UA" not in str(exc):
@@ -794,6 +798,11 @@ def write(page: str, path: Path) -> None:
         for f in loose:
             f.unlink(missing_ok=True)
     path.write_bytes(data)
+
+
+def _as_alt_text(b: dict[str, Any]) -> None:
+    """An img block turned into a note with its alternative text, where the image cannot go."""
+    b.update(t="p", runs=[[b["alt"], "", ""]], note=True)
 
 
 def _place_image(b: dict[str, Any], folder: Path, svgs: list[str], loose: list[Path]) -> bool:

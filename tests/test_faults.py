@@ -77,6 +77,15 @@ def test_a_nul_byte_beyond_the_first_64_kib_is_refused(tmp_path, capsys):
     assert "klanten.csv: onleesbaar bestand (binaire inhoud: NUL-byte" in err
 
 
+def validated_with_unknown_column(tmp_path, capsys, rows: dict[str, list[str]]):
+    """`rsd validate` on an export whose first four client rows carry a 16th, unknown
+    column (its header the last name of `rows`' header): the folder and what it printed."""
+    rows["klanten"][1:5] = [r + ";x" for r in rows["klanten"][1:5]]
+    folder = write_export(tmp_path / "x", rows)
+    assert main(["validate", str(folder), "--out", str(tmp_path / "out")]) == 0
+    return folder, capsys.readouterr().out
+
+
 def test_a_refused_identifier_is_never_quoted(tmp_path, config, capsys):
     rows = with_klanten(
         "31-12-2019;K5;;123456782;01-01-1990;M;2a;N;N;N;01-01-2019;D5;N;N;N;x",   # a BSN
@@ -84,10 +93,7 @@ def test_a_refused_identifier_is_never_quoted(tmp_path, config, capsys):
         "31-12-2019;K7;;Duiven;01-01-1990;M;2a;N;N;N;01-01-2019;D7;N;N;N;x",
         "31-12-2019;K8;;Duiven;31-02-1990;M;2a;N;N;N;01-01-2019;D8;N;N;N;x",
         header=KLANTEN[0] + ";999999990")                                   # a BSN as header
-    rows["klanten"][1:5] = [r + ";x" for r in rows["klanten"][1:5]]
-    folder = write_export(tmp_path / "x", rows)
-    assert main(["validate", str(folder), "--out", str(tmp_path / "out")]) == 0
-    printed = capsys.readouterr().out
+    folder, printed = validated_with_unknown_column(tmp_path, capsys, rows)
     assert "klanten.csv:6: gemeente: gemeente staat niet in de configuratie (waarde niet " \
            "getoond)" in printed
     assert "klanten.csv:7: gemeente: gemeente '\\x1b[2JDuiven' staat niet" in printed
@@ -112,10 +118,7 @@ def test_a_bsn_written_with_separators_is_never_quoted(tmp_path, config, capsys,
         f"31-12-2019;K8;;{bsn};01-01-1990;M;2a;N;N;N;01-01-2019;D8;N;N;N;x",
         "31-12-2019;K9;;Duiven;31-02-1990;M;2a;N;N;N;01-01-2019;D9;N;N;N;x",
         header=KLANTEN[0] + f";{bsn}")
-    rows["klanten"][1:5] = [r + ";x" for r in rows["klanten"][1:5]]
-    folder = write_export(tmp_path / "x", rows)
-    assert main(["validate", str(folder), "--out", str(tmp_path / "out")]) == 0
-    printed = capsys.readouterr().out
+    folder, printed = validated_with_unknown_column(tmp_path, capsys, rows)
     assert "klanten.csv:6: geboortedatum: ongeldige datum (verwacht dd-mm-jjjj) (waarde niet " \
            "getoond)" in printed
     assert "klanten.csv:9: gemeente: gemeente staat niet in de configuratie (waarde niet " \
