@@ -21,6 +21,7 @@ count they use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,7 +129,7 @@ class _System:
     """The relations of one group of keys as matrices (keys in a fixed order)."""
 
     def __init__(self, keys: list[Key], values: dict[Key, float], rel: Relations,
-                 short: str) -> None:
+                 cost: Callable[[Key, float], float]) -> None:
         self.keys = sorted(keys, key=_order)
         self.index = {k: i for i, k in enumerate(self.keys)}
         self.x = np.array([values[k] for k in self.keys])
@@ -143,7 +144,7 @@ class _System:
             ub[i, self.index[a]] += 1
             ub[i, self.index[b]] -= 1
         self.eq, self.ub = eq, ub
-        self.cost = np.array([_cost(k, values[k], short) for k in self.keys])
+        self.cost = np.array([cost(k, values[k]) for k in self.keys])
         self.bound = 4                # a key moves by at most this many thresholds
 
     def _move(self, cell: Key, cols: np.ndarray, cost: np.ndarray,
@@ -220,21 +221,30 @@ def primary(values: dict[Key, float], threshold: int, zeros: bool) -> set[Key]:
 
 def decide(published: dict[str, dict[str, pd.DataFrame]], config: Config) -> Decision:
     """The year's suppression over every published table of every scope ({scope: {tid:
-    table}}): primary, then secondary until every hidden key can move by the threshold."""
-    threshold = config.publication.threshold
-    zeros = config.publication.zeros_disclosive
+    table}}): the keys and relations of the tables (`tabledefs`), then `solve`."""
     values = key_values(published, config)
     rel = tabledefs.relations(set(values), config).holding(values)
     bad = tabledefs.check(rel, values)
     if bad:
         raise ValueError("de tabelbeschrijving klopt niet met de cijfers: " + "; ".join(bad[:5]))
+    short = config.short
+    return solve(values, rel, config.publication.threshold, config.publication.zeros_disclosive,
+                 lambda key, value: _cost(key, value, short))
+
+
+def solve(values: dict[Key, float], rel: Relations, threshold: int, zeros: bool,
+          cost: Callable[[Key, float], float]) -> Decision:
+    """The suppression of a set of count keys, whatever tables they come from: primary (counts
+    from 1 to threshold-1, and zeros when `zeros`), then secondary until every hidden key can
+    move by the threshold with every relation (`rel`) holding. `cost(key, value)` is what
+    hiding a key loses (totals and populations cost more, so they stay published)."""
     first = primary(values, threshold, zeros)
     decision = Decision(threshold, first, set(first))
     if not first:
         return decision
     systems: dict[Key, _System] = {}
     for members, sub in components(sorted(values, key=_order), rel):
-        system = _System(members, values, sub, config.short)
+        system = _System(members, values, sub, cost)
         systems |= dict.fromkeys(members, system)
     hidden = decision.hidden
     queue = sorted(first, key=_order)
