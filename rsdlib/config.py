@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,6 +31,7 @@ from pydantic import (
     Strict,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -382,17 +383,33 @@ class Buig(Section):
 
 
 # ---------------------------------------------------------------------------- the domain
-# The service's ladder, units, bands, outflow reasons and page texts (rsdlib.domain reads them
-# into a Domain and checks what spans fields: order, units, bands). A configuration that
-# leaves one of these sections out takes it from the default file.
+# The service's ladder, units, bands, outflow reasons and page texts: the models here are the
+# domain's one schema (their defaults and checks), rsdlib.domain.Domain the views on them. A
+# configuration that leaves one of these sections out takes it from the default file.
+
+
+def _filled(data: Any, key: str, source: str, *rest: str) -> Any:
+    """A section's `key` left out: `source`'s value (then `rest`), a default that depends on
+    another key (a step's Bijlage 1 lines on its label, a unit's short name on its label)."""
+    if isinstance(data, dict) and key not in data:
+        value = data.get(source)
+        first = value if isinstance(value, str) and value else "-"    # its own error follows
+        return {**data, key: (first, *rest) if rest else first}
+    return data
 
 
 class LadderStep(Section):
-    """[[ladder.step]]: a step's export code, its Bijlage 2.1 row and Bijlage 1 lines."""
+    """[[ladder.step]]: a step's export code, its Bijlage 2.1 row and its Bijlage 1 lines
+    (label, description, explanation; left out: the row label and two empty lines)."""
 
     code: Text
     label: Text
-    bijlage_1: tuple[Text, Annotated[str, Strict()], Annotated[str, Strict()]] | None = None
+    bijlage_1: tuple[Text, Annotated[str, Strict()], Annotated[str, Strict()]]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lines(cls, data: Any) -> Any:
+        return _filled(data, "bijlage_1", "label", "", "")
 
 
 class Ladder(Section):
@@ -402,17 +419,48 @@ class Ladder(Section):
     order: list[Text] | None = None           # low to high; default: the steps' order
     no_step: list[Text] = Field(default_factory=list)
     empty_label: Text = "Overige"
-    active_steps: list[Text] | None = None
+    active_steps: list[Text] | None = None    # default: every step
     step: list[LadderStep] = Field(min_length=1)
+
+    def check(self, config: Config) -> Iterator[tuple[str, str]]:
+        codes = [s.code for s in self.step]
+        for i, code in enumerate(codes):
+            if code != code.lower() or code != code.strip():
+                yield f"ladder.step[{i + 1}].code", (
+                    f"verwacht een trede-code in kleine letters zonder spaties, gevonden {code!r}")
+        for code in sorted({c for c in codes if codes.count(c) > 1}):
+            yield "ladder.step", f"trede-code {code!r} staat er meer dan eens in"
+        if self.order is not None and sorted(self.order) != sorted(codes):
+            yield "ladder.order", (f"moet precies de treden ({', '.join(codes)}) noemen, elk "
+                                   f"één keer; gevonden {', '.join(self.order)}")
+        if both := sorted(set(self.no_step) & set(codes)):
+            yield "ladder.no_step", (f"{', '.join(both)}: een code is een trede of geen trede, "
+                                     "niet beide")
+        if unknown := _unknown_steps(self.active_steps or (), codes):
+            yield "ladder.active_steps", unknown
+
+
+def _unknown_steps(named: Iterable[str], known: Iterable[str]) -> str | None:
+    """What is wrong with steps named by another key (a unit, a KPI), or None."""
+    known = list(known)
+    if unknown := [c for c in named if c not in known]:
+        return f"onbekende trede {', '.join(unknown)} (de ladder kent {', '.join(known)})"
+    return None
 
 
 class UnitSection(Section):
-    """[[unit]]: a unit of Bijlage 2.5 and the intake steps that belong to it."""
+    """[[unit]]: a unit of Bijlage 2.5 and the intake steps that belong to it; `short` (the
+    service row: "<short name> <short>") left out is the label."""
 
     code: Text
     label: Text
-    short: Text | None = None
+    short: Text
     steps: list[Text] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short(cls, data: Any) -> Any:
+        return _filled(data, "short", "label")
 
 
 class UnitRows(Section):
@@ -422,15 +470,45 @@ class UnitRows(Section):
     none: tuple[Text, Text] = ("Geen Trede", "Geen trede")
 
 
-Band = tuple[Text, Annotated[int, Strict(), Field(ge=0)], Annotated[int, Strict(), Field(ge=0)]]
+class Band(Section):
+    """One band of [bands]: [label, from, to inclusive]."""
+
+    label: Text
+    low: Annotated[int, Strict(), Field(ge=0)]
+    high: Annotated[int, Strict(), Field(ge=0)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _row(cls, data: Any) -> Any:
+        if isinstance(data, list | tuple) and len(data) == 3:
+            return dict(zip(("label", "low", "high"), data, strict=True))
+        if isinstance(data, Band):
+            return data
+        raise PydanticCustomError("band", "verwacht [label, van, tot en met]")
 
 
 class Bands(Section):
-    """[bands]: age (whole years) and benefit duration (whole months) bands."""
+    """[bands]: age (whole years) and benefit duration (whole months) bands, each contiguous
+    from 0."""
 
     age: list[Band] = Field(min_length=1)
     duration: list[Band] = Field(min_length=1)
     duration_none: Text = "Geen uitkering"
+
+    def check(self, config: Config) -> Iterator[tuple[str, str]]:
+        for name in ("age", "duration"):
+            bands: list[Band] = getattr(self, name)
+            expect = 0
+            for band in bands:
+                if band.low != expect or band.high < band.low:
+                    yield f"bands.{name}", (
+                        f"band {band.label!r} begint bij {band.low}, verwacht {expect} (banden "
+                        "sluiten aan, vanaf 0, zonder overlap)")
+                    break
+                expect = band.high + 1
+            labels = [b.label for b in bands]
+            for label in sorted({b for b in labels if labels.count(b) > 1}):
+                yield f"bands.{name}", f"label {label!r} staat er meer dan eens in"
 
 
 class OutflowReason(Section):
@@ -518,12 +596,12 @@ def _mapping_targets(key: str, config: Config) -> tuple[str, ...] | None:
                if c.name == col or (col == "trede" and c.kind == "trede")]
     if not columns:
         return None
-    dom = config._domain
+    dom = config.domain
     kinds = {c.kind for c in columns}
     if kinds == {"trede"}:
-        return (*dom.order, *dom.no_step) if dom else None
+        return (*dom.order, *dom.no_step)
     if kinds == {"uitstroomreden"}:
-        return dom.reason_codes if dom else None
+        return dom.reason_codes
     if kinds == {"code"}:
         return tuple(dict.fromkeys(code for c in columns for code in c.codes))
     if kinds == {"gemeente"}:
@@ -542,12 +620,13 @@ class Config(Section):
     batch: Batch = Field(default_factory=Batch)
     kpi_periods: list[KpiPeriod] = Field(default_factory=list, alias="kpi_period")
     buig: list[Buig] = Field(default_factory=list)
-    ladder: Ladder | None = None
-    unit: list[UnitSection] | None = None
-    units: UnitRows | None = None
-    bands: Bands | None = None
-    outflow_reasons: dict[Text, OutflowReason] | None = None
-    texts: Texts | None = None
+    # the domain (rsdlib.domain): parse_config takes what a file leaves out from the default
+    ladder: Ladder
+    unit: list[UnitSection]
+    units: UnitRows = Field(default_factory=UnitRows)
+    bands: Bands
+    outflow_reasons: dict[Text, OutflowReason]
+    texts: Texts = Field(default_factory=Texts)
     reorganisation: list[Reorganisation] = Field(default_factory=list)
     groups: dict[Text, list[Text]] = Field(default_factory=dict)   # e.g. cooperation models
     examples: list[Text] = Field(default_factory=list)   # sections holding example values
@@ -598,9 +677,10 @@ class Config(Section):
 
     @property
     def domain(self) -> domain_.Domain:
-        """The service's ladder, units, bands and reasons (rsdlib.domain)."""
+        """The service's ladder, units, bands, reasons and texts: its validated sections with
+        their views (rsdlib.domain)."""
         if self._domain is None:
-            raise ConfigError("configuratie zonder domein: lees haar met load_config")
+            self._domain = domain_.Domain.of(self)
         return self._domain
 
     @property
@@ -734,6 +814,7 @@ class Config(Section):
             for j, other in enumerate(self.kpi_periods[:i]):
                 if period.label.casefold() == other.label.casefold():
                     yield f"{key}.key", f"sleutel {period.label!r} ook bij kpi_period[{j + 1}]"
+        yield from self._domain_problems()
         for i, row in enumerate(self.buig):
             if row.municipality not in munis:
                 yield f"buig[{i + 1}].municipality", (
@@ -743,6 +824,35 @@ class Config(Section):
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, Section):
                     yield from item.check(self)
+
+
+    def _domain_problems(self) -> Iterator[tuple[str, str]]:
+        """What spans the domain's sections (the ladder's own checks are Ladder.check): a
+        unit's code and steps, the reasons' codes and classes, the steps a KPI names."""
+        dom = self.domain
+        seen: set[str] = set()
+        for i, unit in enumerate(self.unit):
+            key = f"unit[{i + 1}]"
+            if unit.code in (domain_.NUG_UNIT, domain_.NO_UNIT) or unit.code in [
+                    u.code for u in self.unit[:i]]:
+                yield f"{key}.code", (f"code {unit.code!r} is al in gebruik (NUG en GEEN zijn "
+                                      "vast)")
+            if unknown := _unknown_steps(unit.steps, dom.codes):
+                yield f"{key}.steps", unknown
+            if twice := sorted(seen & set(unit.steps)):
+                yield f"{key}.steps", f"trede {', '.join(twice)} hoort al bij een andere unit"
+            seen |= set(unit.steps)
+        for code in self.outflow_reasons:
+            if code != code.upper():
+                yield f"outflow_reasons.{code}", "verwacht een code in hoofdletters"
+        if not dom.placement_reasons:
+            yield "outflow_reasons", 'verwacht ten minste één reden met class = "plaatsing"'
+        for i, period in enumerate(self.kpi_periods):
+            for j, k in enumerate(period.kpis):
+                for option, codes in (("steps", k.steps), ("from", k.from_steps),
+                                      ("to", k.to_steps)):
+                    if unknown := _unknown_steps(codes or (), dom.order):
+                        yield f"kpi_period[{i + 1}].kpis[{j + 1}].{option}", unknown
 
 
 def _lookup(names: tuple[str, ...], name: str) -> str | None:
@@ -840,20 +950,18 @@ def parse_config(raw: dict, path: Path | None = None) -> Config:
         default = _default_raw()
         taken = tuple(k for k in DOMAIN_SECTIONS if k not in raw and k in default)
         raw = raw | {k: default[k] for k in taken}
+
+    def said(message: str) -> str:
+        """A problem's line; in a section the file left out, where that section came from."""
+        section = message.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]
+        return f"{where}: {message}" + (f" (sectie {section} uit {DEFAULT_CONFIG.name})"
+                                        if section in taken else "")
+
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError("\n".join(f"{where}: {m}" for m in _messages(exc))) from None
-    problems = []
-    try:
-        config._domain = domain_.parse(raw)
-    except domain_.DomainError as exc:
-        problems.append(f"{where}: {exc}")
-    else:
-        problems += [f"{where}: {p}" for p in domain_.check_kpis(config.kpi_periods,
-                                                                 config._domain)]
-    problems = list(dict.fromkeys(
-        [f"{where}: {k}: {p}" for k, p in config.check(config)] + problems))
+        raise ConfigError("\n".join(said(m) for m in _messages(exc))) from None
+    problems = list(dict.fromkeys(said(f"{k}: {p}") for k, p in config.check(config)))
     if problems:
         raise ConfigError("\n".join(problems))
     config._path = path
@@ -870,7 +978,7 @@ def _default_raw() -> dict:
 @functools.cache
 def default_domain() -> domain_.Domain:
     """The domain of the default file (RSD de Liemers)."""
-    return domain_.parse(_default_raw())
+    return load_config(DEFAULT_CONFIG).domain
 
 
 def load_config(path: str | Path | None = None) -> Config:

@@ -25,28 +25,55 @@ WSD = CONFIG_DIR / "wsd.toml"
 
 
 @pytest.mark.parametrize("old,new,expected", [
-    ('steps = ["1", "2a", "6z"]', 'steps = ["1", "2a", "7"]', "onbekende trede 7"),
-    ('steps = ["1", "2a", "6z"]', 'steps = ["1", "2a", "2b"]', "hoort al bij een andere unit"),
+    ('steps = ["1", "2a", "6z"]', 'steps = ["1", "2a", "7"]', "unit[1].steps: onbekende trede 7"),
+    ('steps = ["1", "2a", "6z"]', 'steps = ["1", "2a", "2b"]',
+     "unit[2].steps: trede 2b hoort al bij een andere unit"),
     ('["18-27", 18, 27], ["28-35", 28, 35]', '["18-27", 18, 27], ["28-35", 29, 35]',
-     "begint bij 29, verwacht 28"),
+     "bands.age: band '28-35' begint bij 29, verwacht 28"),
+    ('["28-35", 28, 35]', '["28-35", 28]', "bands.age[3]: verwacht [label, van, tot en met]"),
     ('STUDIE = { label = "KPI: Aanv.studie met studiefinanciering", class = "plaatsing" }',
      'STUDIE = { label = "KPI: Aanv.studie met studiefinanciering", class = "werk" }',
      "outflow_reasons.STUDIE.class"),
     ('order = ["1", "2a", "2b", "3", "4", "5", "6n", "6z", "6g"]',
-     'order = ["1", "2a", "2b", "3", "4", "5", "6n", "6z"]', "moet precies de treden"),
-    ('from = ["2b", "3", "4"]', 'from = ["2b", "3", "4x"]', "onbekende trede 4x"),
-    (', from = ["2b", "3", "4"], to = ["5", "6n", "6z", "6g"]', '', "werkfit heeft from en to"),
+     'order = ["1", "2a", "2b", "3", "4", "5", "6n", "6z"]', "ladder.order: moet precies de treden"),
+    ('code = "2a"', 'code = "2A"',
+     "ladder.step[2].code: verwacht een trede-code in kleine letters"),
+    ('no_step = []', 'no_step = ["1"]', "ladder.no_step: 1: een code is een trede of geen trede"),
+    ('code = "ZO"', 'code = "NUG"', "unit[1].code: code 'NUG' is al in gebruik"),
+    ('VERHUIZING = {', 'verhuizing = {',
+     "outflow_reasons.verhuizing: verwacht een code in hoofdletters"),
+    ('from = ["2b", "3", "4"]', 'from = ["2b", "3", "4x"]',
+     "kpi_period[3].kpis[3].from: onbekende trede 4x"),
+    (', from = ["2b", "3", "4"], to = ["5", "6n", "6z", "6g"]', '',
+     "kpi_period[3].kpis[3].from: KPI werkfit heeft from en to"),
     ('[inhabitants.2023]', '[groups]\nNoord = ["Duiven", "Arnhem"]\n\n[inhabitants.2023]',
-     "Arnhem is geen geconfigureerde gemeente"),
-    ("date = 2018-01-01", "date = 2018-03-01", "geen 1 januari"),
-    ('ended = ["Rijnwaarden"]', 'ended = ["Rijnwaarde"]', "staat niet in [service]"),
-    ("Zevenaar = 45042", "Zevenaar = 45042\nRijnwaarden = 11000", "Rijnwaarden bestaat niet in 2023"),
+     "groups.Noord: Arnhem is geen geconfigureerde gemeente"),
+    ("date = 2018-01-01", "date = 2018-03-01",
+     "reorganisation: [[reorganisation]] 1: date 2018-03-01 is geen 1 januari"),
+    ('ended = ["Rijnwaarden"]', 'ended = ["Rijnwaarde"]',
+     "reorganisation: [[reorganisation]] 1: 'Rijnwaarde' staat niet in [service]"),
+    ("Zevenaar = 45042", "Zevenaar = 45042\nRijnwaarden = 11000",
+     "inhabitants.2023.Rijnwaarden: Rijnwaarden bestaat niet in 2023"),
 ])
 def test_domain_and_reorganisation_errors_name_file_key_and_reason(tmp_path, old, new, expected):
+    """`expected` is the key and the reason: FILE: KEY: REASON."""
     path = edited(tmp_path, old, new, WITH_RIJNWAARDEN)
     with pytest.raises(ConfigError, match=r"service\.toml: ") as err:
         load_config(path)
-    assert expected in str(err.value)
+    assert f"service.toml: {expected}" in str(err.value)
+
+
+def test_a_problem_in_a_section_taken_from_the_default_file_says_so(tmp_path):
+    """A ladder of its own and the units left out: the default file's units name steps this
+    ladder does not have; the message says where those units came from."""
+    text = LADDER.read_text(encoding="utf-8")
+    units = text[text.index("[[unit]]"):text.index("[[kpi_period]]")]
+    path = tmp_path / "dienst.toml"
+    path.write_text(text.replace(units, ""), encoding="utf-8")
+    lines = str(pytest.raises(ConfigError, load_config, path).value).splitlines()
+    assert f"{path}: unit[1].steps: onbekende trede 2a, 6z (de ladder kent 1, 2, 3, 4, 5, 6) " \
+           "(sectie unit uit liemers.toml)" in lines
+    assert all(line.startswith(f"{path}: ") for line in lines)
 
 
 def test_a_configuration_without_domain_sections_takes_the_default_file(tmp_path, config):
