@@ -21,7 +21,7 @@ import functools
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -36,6 +36,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from rsdlib import domain as domain_
+from rsdlib import kpidefs
 from rsdlib import municipalities as reorg
 from rsdlib.paths import DEFAULT_CONFIG
 
@@ -54,21 +55,11 @@ Year = Annotated[int, Field(ge=1900, le=2100)]
 Share = Annotated[float, Strict(), Field(ge=0, le=1)]
 NAME_MAX = 80          # scope names become folder and file names (with prefixes and suffixes)
 
-# The KPIs the code computes (rsdlib.kpi.KPIS) and the options each takes beside id, label,
-# target, unit and direction. Kept here so that reading a configuration needs no pandas.
-KpiId = Literal["plaatsingen", "plaatsingen_doelgroep", "werkfit", "stap_voorwaarts", "duurzaam",
-                "actief", "lks_groei", "jongeren_uitkering", "jongeren_actief"]
-KPI_OPTIONS: dict[KpiId, frozenset[str]] = {
-    "plaatsingen": frozenset(),
-    "plaatsingen_doelgroep": frozenset({"definition"}),
-    "werkfit": frozenset({"from_steps", "to_steps"}),
-    "stap_voorwaarts": frozenset(),
-    "duurzaam": frozenset({"months"}),
-    "actief": frozenset({"steps"}),
-    "lks_groei": frozenset(),
-    "jongeren_uitkering": frozenset(),
-    "jongeren_actief": frozenset(),
-}
+# The KPIs a configuration may name: the registry's (rsdlib.kpidefs, no pandas).
+if TYPE_CHECKING:
+    KpiId = str
+else:
+    KpiId = Literal[kpidefs.IDS]
 
 
 class Section(BaseModel):
@@ -153,30 +144,60 @@ class Batch(Section):
 
 
 class Kpi(Section):
-    """One result agreement of an assignment period."""
+    """One result agreement of an assignment period: a KPI of the registry (rsdlib.kpidefs:
+    its unit, default direction and options), its label and target, and its options."""
+
+    # the file's keys only (unit, from), not the names the code gives them (given_unit, ...)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
     id: KpiId
     label: Text
     target: Annotated[float, Strict(), Field(ge=0)]
-    unit: Literal["aantal", "%"] = "aantal"
-    direction: Literal["min", "max"] = "min"      # max: the realisation must stay at or below
-    months: Annotated[int, Strict(), Field(ge=1, le=120)] | None = None        # duurzaam
-    steps: list[Text] | None = Field(default=None, min_length=1)               # actief
-    definition: Literal["doelgroepregister", "arbeidsbeperking"] | None = None  # doelgroep
+    # The KPI's unit is the registry's: the file may say it (and must then say the same).
+    given_unit: Literal["aantal", "%"] | None = Field(default=None, alias="unit")
+    # max: the realisation must stay at or below; left out: the registry's
+    given_direction: Literal["min", "max"] | None = Field(default=None, alias="direction")
     years: list[Year] | None = Field(default=None, min_length=1)  # only these years of the period
-    from_steps: list[Text] | None = Field(default=None, min_length=1, alias="from")  # werkfit
-    to_steps: list[Text] | None = Field(default=None, min_length=1, alias="to")      # werkfit
+    # the options; which KPI takes which is the registry's (KpiSpec.options)
+    months: Annotated[int, Strict(), Field(ge=1, le=120)] | None = None
+    steps: list[Text] | None = Field(default=None, min_length=1)
+    definition: Literal["doelgroepregister", "arbeidsbeperking"] | None = None
+    from_steps: list[Text] | None = Field(default=None, min_length=1, alias="from")
+    to_steps: list[Text] | None = Field(default=None, min_length=1, alias="to")
+
+    @property
+    def spec(self) -> kpidefs.KpiSpec:
+        """The registry's declaration of this KPI."""
+        return kpidefs.SPECS[self.id]
+
+    @property
+    def unit(self) -> kpidefs.Unit:
+        return self.spec.unit
+
+    @property
+    def direction(self) -> kpidefs.Direction:
+        return self.given_direction or self.spec.direction
 
     def problems(self) -> Iterator[tuple[str, str]]:
-        """Options that this KPI does not take; a percentage target above 100."""
-        if self.id == "werkfit" and (self.from_steps is None or self.to_steps is None):
-            yield "from", "KPI werkfit heeft from en to nodig (treden van de ladder)"
-        for option in ("months", "steps", "definition", "from_steps", "to_steps"):
-            if getattr(self, option) is not None and option not in KPI_OPTIONS[self.id]:
-                allowed = ", ".join(sorted(KPI_OPTIONS[self.id])) or "geen"
+        """Options that this KPI does not take or needs, a unit that is not its own, a
+        percentage target above 100 (keys as the file writes them)."""
+        spec, given = self.spec, self.model_dump(by_alias=True, exclude_none=True)
+        if missing := [o for o in spec.required if o not in given]:
+            yield missing[0], f"KPI {self.id} heeft {' en '.join(spec.required)} nodig"
+        for option in KPI_OPTIONS:
+            if option in given and option not in spec.options:
+                allowed = ", ".join(spec.options) or "geen"
                 yield option, f"KPI {self.id} kent deze optie niet (opties: {allowed})"
+        if self.given_unit not in (None, spec.unit):
+            yield "unit", f"KPI {self.id} heeft eenheid {spec.unit!r}, gevonden {self.given_unit!r}"
         if self.unit == "%" and self.target > 100:
             yield "target", "verwacht een percentage van 0 tot en met 100"
+
+
+# The options of a KPI, as the file writes them: Kpi's keys beyond what every KPI has.
+KPI_OPTIONS = tuple(f.alias or name for name, f in Kpi.model_fields.items()
+                    if name not in ("id", "label", "target", "given_unit", "given_direction",
+                                    "years"))
 
 
 Amount = Annotated[float, Strict(), Field(ge=0)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rsdlib import kpi, periods, schema, tables
+from rsdlib import kpi, kpidefs, periods, schema, tables
 from rsdlib.config import Config, load_config
 from rsdlib.io.model import Export
 from rsdlib.labels import month
@@ -21,34 +21,32 @@ DIMENSIONS = {
 }
 
 
-# What people read instead of codes and ids
-KPI_NAMES = {
-    "plaatsingen": "Plaatsingen (werk, scholing, bedrijf)",
-    "plaatsingen_doelgroep": "waarvan met een arbeidsbeperking",
-    "werkfit": "Werkfit gemaakt",
-    "stap_voorwaarts": "Stap voorwaarts op de trede",
-    "duurzaam": "Duurzame plaatsing (%)",
-    "actief": "Actief traject trede 2a t/m 5 (%)",
-    "lks_groei": "Groei werkenden met loonkostensubsidie (%)",
-    "jongeren_uitkering": "Jongerengesprekken met doorstroom naar uitkering (%)",
-    "jongeren_actief": "Jongeren zonder ontheffing actief (%)",
-}
-# the fixed codes (texts, and the booleans of the yes/no dimensions); a later part wins
+# What people read instead of codes and ids: the fixed codes (texts, and the booleans of the
+# yes/no dimensions); a later part wins
 _FIXED: dict[str | bool, str] = {
     code: label
     for part in (schema.GESLACHT_LABELS,
                  {"DIRECT": "Direct (ontslag, einde WW)", "INDIRECT": "Indirect (bijv. echtscheiding)",
                   "NUG": "Niet-uitkeringsgerechtigden", "instroom": "Instroom", "uitstroom": "Uitstroom"},
-                 {True: "Ja", False: "Nee"}, KPI_NAMES)
+                 {True: "Ja", False: "Nee"})
     for code, label in part.items()}
 
 
+def kpi_names(config: Config | None = None) -> dict[str, str]:
+    """Each KPI's name for people (the registry's, on the configured ladder; None: the
+    default configuration)."""
+    dom = (config or load_config()).domain
+    return {kid: spec.display_name(dom) for kid, spec in kpidefs.SPECS.items()}
+
+
 def _codes(config: Config | None) -> dict[str | bool, str]:
-    """Codes to labels: the configured ladder's steps and outflow reasons, and the fixed ones."""
+    """Codes to labels: the configured ladder's steps and outflow reasons, the fixed ones and
+    the KPIs."""
     dom = (config or load_config()).domain
     steps = {k: v for k, v in dom.step_labels.items() if k}
     reasons = {**dom.placement_reasons, **dom.indirect_reasons}
-    return {code: label for part in (steps, reasons, _FIXED) for code, label in part.items()}
+    return {code: label for part in (steps, reasons, _FIXED, kpi_names(config))
+            for code, label in part.items()}
 
 
 _AXES = {"gemeente": "Gemeente", "trede": "Trede", "leeftijdsklasse": "Leeftijd",
@@ -169,7 +167,7 @@ def show(table: pd.DataFrame, percentages: bool = False, decimals: int = 1,
         shown.columns = shown.columns.map(label)
         shown.columns.name = axis_name(table.columns.name)
     pct_rows = [label(r) for r in table.index if str(r).endswith("(%)") or
-                KPI_NAMES.get(r, "").endswith("(%)")]
+                (r in kpidefs.SPECS and kpidefs.SPECS[r].unit == "%")]
 
     def number(v):
         if v is None or (isinstance(v, float) and pd.isna(v)):

@@ -1,6 +1,8 @@
-"""KPI definitions and the scorecard of the assignment period that contains a year.
+"""The KPIs' computations and the scorecard of the assignment period that contains a year.
 
-Each KPI is a small pure function of the validated frames. Targets and periods come from
+Each KPI is declared once in the registry (rsdlib.kpidefs: id, options, unit, direction,
+definition, how a period adds up); here it gets its computation, small pure functions of the
+validated frames (`KPIS`: one entry per declaration). Targets and periods come from
 configuration ([[kpi_period]]); the definitions are docs/definitions.md.
 """
 
@@ -13,6 +15,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from rsdlib import kpidefs
 from rsdlib.config import Config, Entered, default_domain
 from rsdlib.config import Kpi as KpiSetting
 from rsdlib.domain import Domain
@@ -79,11 +82,8 @@ def forward_steps(mutations: pd.DataFrame, year: int) -> int:
     return int(m.loc[up, "klantnummer"].nunique())
 
 
-WERKFIT = {"from": ("2b", "3", "4"), "to": ("5", "6n", "6z", "6g")}   # the 2024-2026 assignment
-
-
-def werkfit(mutations: pd.DataFrame, year: int, from_steps=WERKFIT["from"],
-            to_steps=WERKFIT["to"]) -> int:
+def werkfit(mutations: pd.DataFrame, year: int, from_steps: tuple[str, ...],
+            to_steps: tuple[str, ...]) -> int:
     """Clients whose step went from one of `from_steps` to one of `to_steps` in the year
     (counted once); the assignment 2024-2026: from 2b, 3 or 4 to 5 or higher."""
     m = _steps(mutations, year)
@@ -181,107 +181,70 @@ def youth_active_parts(klanten: pd.DataFrame, year: int) -> tuple[int, int] | No
     return (int(s["actief_traject"].sum()), len(s)) if len(s) else None
 
 
+Compute = Callable[[Frames, int, KpiSetting, str | None, Domain], float | None]
+Parts = Callable[[Frames, int, KpiSetting, str | None, Domain], tuple[float, float] | None]
+
+
 @dataclass(frozen=True)
 class Kpi:
-    """One result agreement with its computation and definition."""
+    """A KPI of the registry with its computation: its value in a year, and the year's
+    (numerator, denominator) that a period adds up (`parts`; None: the value over 1)."""
 
-    compute: Callable[[Frames, int, KpiSetting, str | None, Domain], float | None]
-    definition: str | Callable[[KpiSetting], str]    # the text, or the text for its options
+    spec: kpidefs.KpiSpec
+    compute: Compute
+    parts: Parts | None = None
 
     def describe(self, k: KpiSetting) -> str:
-        return self.definition(k) if callable(self.definition) else self.definition
+        return self.spec.describe(k)
+
+    def year_parts(self, export: Frames, year: int, k: KpiSetting, scope: str | None,
+                   dom: Domain) -> tuple[float, float] | None:
+        """(numerator, denominator) of the KPI in one year; its value is their ratio."""
+        if self.parts is not None:
+            return self.parts(export, year, k, scope, dom)
+        value = self.compute(export, year, k, scope, dom)
+        return None if value is None else (float(value), 1.0)
 
 
 def _f(export: Frames, name: str, scope: str | None) -> pd.DataFrame:
     return _scoped(export[name], scope)
 
 
-def _words(codes, last: str) -> str:
-    """["2b", "3", "4"] -> "2b, 3 of 4"."""
-    codes = [str(c) for c in codes]
-    return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} {last} {codes[-1]}"
+def _lks_parts(klanten: pd.DataFrame, year: int) -> tuple[float, float] | None:
+    """(clients with wage-cost subsidy at 31-12-Y, at 31-12-(Y-1)) of lks_growth."""
+    now, before = lks_count(klanten, year), lks_count(klanten, year - 1)
+    return None if now is None or not before else (float(now), float(before))
 
 
-KPIS: dict[str, Kpi] = {
-    "plaatsingen": Kpi(
-        lambda e, y, k, s, d: placements(_f(e, "uitstroom", s), y, d.placement_reasons),
-        "Klanten met uitstroom naar werk, scholing of bedrijf in het jaar (de uitstroomredenen "
-        "van de klasse plaatsing); een klant telt één keer."),
-    "plaatsingen_doelgroep": Kpi(
+KPIS: dict[str, Kpi] = {k.spec.id: k for k in (
+    Kpi(kpidefs.PLAATSINGEN,
+        lambda e, y, k, s, d: placements(_f(e, "uitstroom", s), y, d.placement_reasons)),
+    Kpi(kpidefs.PLAATSINGEN_DOELGROEP,
         lambda e, y, k, s, d: placements_target_group(
-            _f(e, "uitstroom", s), y, k.definition or "doelgroepregister", d.placement_reasons),
-        "Geplaatste klanten in het doelgroepregister; vanaf 2024 met een arbeidsbeperking: "
-        "doelgroepregister = J of loonkostensubsidie = J."),
-    "werkfit": Kpi(
+            _f(e, "uitstroom", s), y, k.definition or "doelgroepregister", d.placement_reasons)),
+    Kpi(kpidefs.WERKFIT,
         lambda e, y, k, s, d: werkfit(_f(e, "trede_mutaties", s), y, tuple(k.from_steps or ()),
-                                      tuple(k.to_steps or ())),
-        lambda k: (f"Klanten van wie de trede in het jaar ging van "
-                   f"{_words(k.from_steps or ['-'], 'of')} naar {_words(k.to_steps or ['-'], 'of')}"
-                   " (één keer).")),
-    "stap_voorwaarts": Kpi(
-        lambda e, y, k, s, d: forward_steps(_f(e, "trede_mutaties", s), y),
-        "Klanten met ten minste één stap naar een hogere trede in het jaar; een wijziging van "
-        "of naar een lege trede is geen stap."),
-    "duurzaam": Kpi(
+                                      tuple(k.to_steps or ()))),
+    Kpi(kpidefs.STAP_VOORWAARTS,
+        lambda e, y, k, s, d: forward_steps(_f(e, "trede_mutaties", s), y)),
+    Kpi(kpidefs.DUURZAAM,
         lambda e, y, k, s, d: durable_share(_f(e, "uitstroom", s), _f(e, "instroom", s), y,
                                             k.months or 6, e.export_date, d.placement_reasons),
-        "Aandeel geplaatste klanten zonder nieuwe instroom binnen de termijn na de plaatsing; "
-        "geen gegevens zolang de termijn niet voor elke plaatsing verstreken is (exportdatum = "
-        "laatste peildatum)."),
-    "actief": Kpi(
+        lambda e, y, k, s, d: durable_counts(_f(e, "uitstroom", s), _f(e, "instroom", s), y,
+                                             k.months or 6, e.export_date, d.placement_reasons)),
+    Kpi(kpidefs.ACTIEF,
         lambda e, y, k, s, d: active_share(_f(e, "klanten", s), y, tuple(k.steps or ())),
-        lambda k: (f"Aandeel klanten op trede {_words(k.steps or ['-'], 'en')} met "
-                   "actief_traject = J, gemiddeld over de maandstanden van het jaar (zonder "
-                   "maandstanden: de stand op 31-12).")),
-    "lks_groei": Kpi(
+        lambda e, y, k, s, d: active_parts(_f(e, "klanten", s), y, tuple(k.steps or ()))),
+    Kpi(kpidefs.LKS_GROEI,
         lambda e, y, k, s, d: lks_growth(_f(e, "klanten", s), y),
-        "Groei van het aantal klanten met loonkostensubsidie op 31-12 ten opzichte van een "
-        "jaar eerder."),
-    "jongeren_uitkering": Kpi(
+        lambda e, y, k, s, d: _lks_parts(_f(e, "klanten", s), y)),
+    Kpi(kpidefs.JONGEREN_UITKERING,
         lambda e, y, k, s, d: youth_to_benefit(_f(e, "jongeren_gesprekken", s), y),
-        "Aandeel preventieve gesprekken met jongeren in het jaar waarna binnen 3 maanden een "
-        "uitkering volgde."),
-    "jongeren_actief": Kpi(
+        lambda e, y, k, s, d: youth_to_benefit_parts(_f(e, "jongeren_gesprekken", s), y)),
+    Kpi(kpidefs.JONGEREN_ACTIEF,
         lambda e, y, k, s, d: youth_active(_f(e, "klanten", s), y),
-        "Aandeel klanten jonger dan 27 op 31-12 zonder ontheffing met een actief traject."),
-}
-
-
-# How a KPI of one year adds up over a period: each year gives (numerator, denominator) and
-# the period's value is sum(numerators) / sum(denominators) (x 100 for shares), except where
-# said otherwise.
-PERIOD_RULE = {
-    "plaatsingen": "som van de jaren",
-    "plaatsingen_doelgroep": "som van de jaren",
-    "werkfit": "som van de jaren",
-    "stap_voorwaarts": "som van de jaren",
-    "duurzaam": "aandeel over alle plaatsingen van de jaren samen",
-    "actief": "gemiddelde over alle maandstanden van de jaren",
-    "lks_groei": "gemiddelde jaarlijkse groei (meetkundig) over de jaren",
-    "jongeren_uitkering": "aandeel over alle gesprekken van de jaren samen",
-    "jongeren_actief": "aandeel over de jongeren op 31-12 van de jaren samen",
-}
-
-
-def _parts(export: Frames, year: int, k: KpiSetting, scope: str | None, dom: Domain
-           ) -> tuple[float, float] | None:
-    """(numerator, denominator) of one KPI in one year; the KPI's value is their ratio."""
-    kid = k.id
-    if kid == "duurzaam":
-        return durable_counts(_f(export, "uitstroom", scope), _f(export, "instroom", scope), year,
-                              k.months or 6, export.export_date, dom.placement_reasons)
-    if kid == "actief":
-        return active_parts(_f(export, "klanten", scope), year, tuple(k.steps or ()))
-    if kid == "lks_groei":
-        kl = _f(export, "klanten", scope)
-        now, before = lks_count(kl, year), lks_count(kl, year - 1)
-        return None if now is None or not before else (float(now), float(before))
-    if kid == "jongeren_uitkering":
-        return youth_to_benefit_parts(_f(export, "jongeren_gesprekken", scope), year)
-    if kid == "jongeren_actief":
-        return youth_active_parts(_f(export, "klanten", scope), year)
-    value = KPIS[kid].compute(export, year, k, scope, dom)
-    return None if value is None else (float(value), 1.0)
+        lambda e, y, k, s, d: youth_active_parts(_f(e, "klanten", s), y)),
+)}
 
 
 def status(value: float | None, target: float, direction: str = "min") -> str:
@@ -410,7 +373,7 @@ def periode_kpi(export: Export, period: Period, config: Config,
                 scope: str | None = None) -> pd.DataFrame:
     """Each result agreement of the period per year and over the period: realisation and
     status per year, the target per year and for the period, the period's realisation and
-    status, and how the period adds up (PERIOD_RULE).
+    status, and how the period adds up (the registry's `period` and `period_rule`).
 
     A year that has not ended within the export (or whose window has not passed) is
     `geen gegevens`; the period is then provisional (`attrs["voorlopig"]`): its realisation
@@ -420,28 +383,28 @@ def periode_kpi(export: Export, period: Period, config: Config,
     rows, pct_rows = {}, []
     provisional = False
     for k in period.kpis:
-        kid, target = k.id, float(k.target)
+        kid, target, how = k.id, float(k.target), k.spec.period
         direction = k.direction
         years = [y for y in period.all_years if y in (k.years or period.all_years)]
         row = {"KPI": k.label, "Eenheid": k.unit, "Doel per jaar": target}
         parts = {}
         for y in years:
-            got = (_parts(export_, y, k, None, config.domain) if year_closed(export, y)
-                   else None)
+            got = (KPIS[kid].year_parts(export_, y, k, None, config.domain)
+                   if year_closed(export, y) else None)
             parts[y] = got
-            value = None if got is None else (got[0] / got[1] if kid != "lks_groei"
+            value = None if got is None else (got[0] / got[1] if how != "groei"
                                               else 100 * (got[0] - got[1]) / got[1])
-            if value is not None and k.unit == "%" and kid not in ("actief", "lks_groei"):
+            if value is not None and how == "aandeel":
                 value *= 100
             row[str(y)] = np.nan if value is None else value
             row[f"Status {y}"] = status(value, target, direction)
         done = {y: v for y, v in parts.items() if v is not None}
         provisional = provisional or len(done) < len(years)
-        count = k.unit != "%"
+        count = how == "som"
         row["Doel periode"] = target * len(years) if count else target
         value = None
         if done:
-            if kid == "lks_groei":
+            if how == "groei":
                 first, last = min(done), max(done)
                 growth = float(np.prod([done[y][0] / done[y][1] for y in done]))
                 value = 100 * (growth ** (1 / len(done)) - 1) if first <= last else None
@@ -449,13 +412,13 @@ def periode_kpi(export: Export, period: Period, config: Config,
                 value = sum(v[0] for v in done.values())
             else:
                 num, den = (sum(v[i] for v in done.values()) for i in (0, 1))
-                value = num / den * (1 if kid == "actief" else 100)
+                value = num / den * (1 if how == "gemiddelde" else 100)
         row["Periode"] = np.nan if value is None else float(value)
         compare = target * len(done) if count else target
         st = status(value, compare, direction)
         row["Status periode"] = (f"voorlopig {st}" if done and len(done) < len(years)
                                  else st)
-        row["Periode berekend als"] = PERIOD_RULE[kid]
+        row["Periode berekend als"] = k.spec.period_rule
         rows[kid] = row
         if not count:
             pct_rows.append(kid)

@@ -203,8 +203,8 @@ def build(tables: dict[str, pd.DataFrame], metas: dict[str, TableMeta], config: 
             target_used: list[Cell] = []
             card = tables.get("kpi_scorecard")
             target = None
-            if card is not None and "plaatsingen" in [str(i) for i in card.index]:
-                target = rd.get("kpi_scorecard", _pos(card, "plaatsingen"), "Doel", target_used)
+            if card is not None and PLAATSINGEN in [str(i) for i in card.index]:
+                target = rd.get("kpi_scorecard", _pos(card, PLAATSINGEN), "Doel", target_used)
             change = f"afspraak {fmt_count(target)}" if target is not None else ""
             figures.append(Figure(f"Uitstroom naar werk, scholing of bedrijf {year}",
                                   fmt_count(work), change, used + target_used))

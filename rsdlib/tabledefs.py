@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from rsdlib import schema
+from rsdlib import kpidefs, schema
 from rsdlib.config import MARK_UNIT, Config
 
 Key = tuple
@@ -251,7 +251,7 @@ def _bijlage_1(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Lay
     return lay
 
 
-PLAATSINGEN = "plaatsingen"     # the KPI that counts the placements of 2.3's Eindtotaal
+PLAATSINGEN = kpidefs.PLAATSINGEN.id     # the KPI that counts the placements of 2.3's Eindtotaal
 
 
 def _units(table: pd.DataFrame) -> tuple[list[bool], list[bool]]:
@@ -281,8 +281,8 @@ def _scorecard(tid: str, table: pd.DataFrame, config: Config, scope: str) -> Lay
     return lay
 
 
-REALISED_COUNTS = {"Plaatsingen": "plaatsingen", "waarvan doelgroepregister":
-                   "plaatsingen_doelgroep"}
+REALISED_COUNTS = {"Plaatsingen": PLAATSINGEN, "waarvan doelgroepregister":
+                   kpidefs.PLAATSINGEN_DOELGROEP.id}
 
 
 def realised_columns(table: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -512,7 +512,8 @@ def relations(keys: set[Key], config: Config) -> Relations:
         rel.eq([("kpi", m, kid, None) for m in munis], ("kpi", short, kid, None), keys,
                optional=True)
     for a in areas:
-        rel.le(("kpi", a, "plaatsingen_doelgroep", None), ("kpi", a, PLAATSINGEN, None), keys)
+        rel.le(("kpi", a, kpidefs.PLAATSINGEN_DOELGROEP.id, None), ("kpi", a, PLAATSINGEN, None),
+               keys)
         rel.le(("kpi", a, PLAATSINGEN, None), ("uitstroom", a, None, None), keys)
         rel.eq([("uitstroom", a, None, None)], ("kpi", a, PLAATSINGEN, None), keys,
                optional=True)

@@ -10,6 +10,7 @@ import pandas as pd
 from rsdlib import tables
 from rsdlib.config import Config
 from rsdlib.io.model import Export
+from rsdlib.kpidefs import span
 
 DAYS_PER_MONTH = 365.25 / 12
 COHORT_MONTHS = (6, 12, 24, 36)
@@ -321,10 +322,8 @@ def trend_tables(export: Export, year: int, scope: str, config: Config) -> dict[
 
 def title(tid: str, config: Config) -> str:
     """A trend table's title; the active-share trend names the service's own steps."""
-    steps = config.domain.active_steps
     if tid == "trend_actief":
-        which = steps[0] if len(steps) == 1 else f"{steps[0]} t/m {steps[-1]}"
-        return f"Klanten trede {which} met een actief traject, per maand"
+        return f"Klanten trede {span(config.domain.active_steps)} met een actief traject, per maand"
     return TITLES[tid]
 
 

@@ -8,7 +8,7 @@ from helpers import LIEMERS, edited
 
 from rsdlib import kpi, report
 from rsdlib.cli import main
-from rsdlib.config import KPI_OPTIONS, ConfigError, KpiId, load_config
+from rsdlib.config import ConfigError, Kpi, load_config
 from rsdlib.national import config_text
 from rsdlib.paths import CONFIG_DIR
 
@@ -27,7 +27,7 @@ def test_national_configuration_is_valid(tmp_path):
 
 
 def test_the_kpi_ids_the_configuration_accepts_are_the_ones_the_code_computes():
-    assert set(KPI_OPTIONS) == set(kpi.KPIS) == set(get_args(KpiId))
+    assert set(get_args(Kpi.model_fields["id"].annotation)) == set(kpi.KPIS)
 
 
 
@@ -120,3 +120,24 @@ def test_a_relative_config_is_taken_from_where_the_user_typed_it(tmp_path, monke
     with pytest.raises(ConfigError, match=re.escape(f"{tmp_path / 'nergens.toml'}: "
                                                     "configuratiebestand niet gevonden")):
         load_config("nergens.toml")
+
+
+@pytest.mark.parametrize("old, new, line", [
+    ('id = "werkfit"', 'id = "werkfitt"',
+     "kpi_period[3].kpis[3].id: verwacht een van 'plaatsingen', 'plaatsingen_doelgroep', "),
+    ("months = 6 }", "months = 6, maanden = 6 }",
+     "kpi_period[3].kpis[4].maanden: onbekende sleutel (verkeerd gespeld?)"),
+    ('unit = "aantal" },', 'unit = "aantal", months = 6 },',
+     "kpi_period[3].kpis[1].months: KPI plaatsingen kent deze optie niet (opties: geen)"),
+    # the key as the file writes it (from), not the model's name for it
+    ('steps = ["1", "2a"] }', 'steps = ["1", "2a"], from = ["1"] }',
+     "kpi_period[3].kpis[6].from: KPI actief kent deze optie niet (opties: steps)"),
+    ('target = 80, unit = "%", months = 6 }', 'target = 80, unit = "aantal", months = 6 }',
+     "kpi_period[3].kpis[4].unit: KPI duurzaam heeft eenheid '%', gevonden 'aantal'"),
+    (', to = ["5", "6n", "6z", "6g"] }', " }",
+     "kpi_period[3].kpis[3].to: KPI werkfit heeft from en to nodig"),
+])
+def test_an_unknown_kpi_or_option_is_refused_with_one_message(tmp_path, old, new, line):
+    path = edited(tmp_path, old, new)
+    lines = str(pytest.raises(ConfigError, load_config, path).value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{path}: {line}"), lines

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rsdlib import finance, schema, tables, trends
+from rsdlib import finance, kpi, schema, tables, trends
 from rsdlib.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,3 +58,18 @@ def test_outputs_name_every_table_id():
     text = (DOCS / "outputs.md").read_text(encoding="utf-8")
     ids = {*tables.TABLES, *trends.TITLES, *finance.TITLES}
     assert sorted(t for t in ids if f"`{t}`" not in text) == []
+
+
+def test_definitions_list_every_kpi_the_configuration_accepts():
+    """docs/definitions.md#kpis has one row per KPI of the registry, with its unit, and no
+    row of a KPI the configuration would refuse."""
+    from typing import get_args
+
+    from rsdlib.config import Kpi
+
+    text = (DOCS / "definitions.md").read_text(encoding="utf-8")
+    section = text[text.index("## KPIs"):text.index("## Finance")]
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| (aantal|%)", section, flags=re.M))
+    ids = get_args(Kpi.model_fields["id"].annotation)
+    assert sorted(rows) == sorted(ids)
+    assert rows == {kid: kpi.KPIS[kid].spec.unit for kid in ids}

@@ -40,7 +40,7 @@ def test_werkfit_and_forward_steps_count_each_client_once(tmp_path, config):
         "E;Duiven;01-03-2018;2b;5",                                    # other year
         "F;Duiven;01-03-2019;4;6n"])                                   # werkfit to 6n
     m = e["trede_mutaties"]
-    assert kpi.werkfit(m, 2019) == 2
+    assert kpi.werkfit(m, 2019, ("2b", "3", "4"), ("5", "6n", "6z", "6g")) == 2
     assert kpi.forward_steps(m, 2019) == 3
 
 
@@ -269,3 +269,60 @@ def test_year_over_year_change():
     assert table.columns.tolist() == ["31-12-2018", "31-12-2019", "Verschil", "% Verschil"]
     assert table.loc["a"].tolist()[:3] == [8, 10, 2] and table.loc["a", "% Verschil"] == 25
     assert np.isnan(table.loc["b", "% Verschil"])
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_every_kpi_a_configuration_may_name_is_computed_defined_and_added_up(tmp_path, demo):
+    """The registry is complete: a period naming every KPI the configuration accepts (each
+    with the options it needs) gives a scorecard and a period table with a row per KPI, each
+    with its definition, its unit and how the period adds it up; no KPI is without them."""
+    from typing import get_args
+
+    from helpers import LIEMERS, edited
+
+    from rsdlib.config import Kpi, load_config
+    from rsdlib.periods import period_for
+
+    ids = get_args(Kpi.model_fields["id"].annotation)
+    assert len(ids) >= 9
+    needs = {"from": '["2b", "3", "4"]', "to": '["5", "6n", "6z", "6g"]', "steps": '["1", "2a"]'}
+    lines = []
+    for kid in ids:
+        options = "".join(f", {o} = {needs[o]}" for o in kpi.KPIS[kid].spec.required)
+        lines.append(f'  {{ id = "{kid}", label = "KPI {kid}", target = 1{options} }},')
+    start = LIEMERS.index("kpis = [", LIEMERS.index("years = [2024, 2026]"))
+    end = LIEMERS.index("]\n", LIEMERS.index("jongeren_actief", start)) + 2
+    cfg = load_config(edited(tmp_path, LIEMERS[start:end],
+                             "kpis = [\n" + "\n".join(lines) + "\n]\n"))
+    card = kpi.kpi_scorecard(demo, 2024, cfg)
+    table = kpi.periode_kpi(demo, period_for(cfg, 2024), cfg)
+    for frame in (card, table):
+        assert list(frame.index) == list(ids)
+        assert set(frame["Eenheid"]) == {"aantal", "%"}
+    assert card["Definitie"].str.len().min() > 40          # a sentence, not an id
+    assert table["Periode berekend als"].str.startswith(
+        ("som", "aandeel", "gemiddelde")).all()
+    assert card["Realisatie"].notna().sum() >= len(ids) - 1   # 2024 is closed in the demo
+
+
+def test_a_kpi_takes_its_unit_and_direction_from_the_registry(tmp_path, demo):
+    """Left out of the file, the unit is the KPI's (duurzaam a percentage, not a count) and
+    so is the direction (jongeren_uitkering a maximum)."""
+    from helpers import edited
+
+    from rsdlib.config import load_config
+
+    path = edited(tmp_path, 'target = 80, unit = "%", months = 6 }', "target = 80, months = 6 }")
+    text = path.read_text(encoding="utf-8").replace(
+        'target = 25, unit = "%", direction = "max" }', "target = 25 }")
+    path.write_text(text, encoding="utf-8")
+    cfg = load_config(path)
+    card = kpi.kpi_scorecard(demo, 2024, cfg)
+    assert card.loc["duurzaam", "Eenheid"] == "%" and "duurzaam" in card.attrs["pct_rows"]
+    got = card.loc["jongeren_uitkering", "Realisatie"]
+    assert card.loc["jongeren_uitkering", "Status"] == (
+        kpi.BEHAALD if got <= 25 else kpi.NIET_BEHAALD)
+    period = kpi.periode_kpi(demo, cfg.kpi_periods[2], cfg)
+    assert period.loc["duurzaam", "Doel periode"] == 80           # a share: not 3 x 80

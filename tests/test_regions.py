@@ -135,6 +135,16 @@ def test_exploration_shows_another_services_own_labels(ladder_export):
     assert len(calls) == 4 and all(c.rstrip().endswith(", config=cfg)") for c in calls)
 
 
+def test_exploration_names_the_kpis_on_the_services_own_ladder(ladder_export, config):
+    """The KPIs over the years, shown with the service's configuration: the active-programme
+    KPI names the steps of its own ladder (2 t/m 5), not those of RSD de Liemers (2a t/m 5)."""
+    cfg, _, export = ladder_export
+    shown = explore.show(explore.kpi_over_years(export, cfg, [2019]), config=cfg).to_html()
+    assert "Actief traject trede 2 t/m 5 (%)" in shown and "2a" not in shown
+    assert "Stap voorwaarts op de trede" in shown and "stap_voorwaarts" not in shown
+    assert explore.kpi_names(config)["actief"] == "Actief traject trede 2a t/m 5 (%)"
+
+
 def test_a_no_step_code_is_read_as_no_step(tmp_path):
     cfg = load_config(LADDER)
     export = build(tmp_path, cfg, [client("S", peil="31-12-2018", trede="1"), client("A", trede="0"),
