@@ -147,10 +147,15 @@ def lks_count(klanten: pd.DataFrame, year: int) -> int | None:
 
 def lks_growth(klanten: pd.DataFrame, year: int) -> float | None:
     """Growth (%) of clients working with wage-cost subsidy, 31-12-Y against 31-12-(Y-1)."""
+    parts = lks_parts(klanten, year)
+    return None if parts is None else 100 * (parts[0] - parts[1]) / parts[1]
+
+
+def lks_parts(klanten: pd.DataFrame, year: int) -> tuple[float, float] | None:
+    """(clients with wage-cost subsidy at 31-12-Y, at 31-12-(Y-1)) of lks_growth; None
+    without either snapshot or with none at 31-12-(Y-1)."""
     now, before = lks_count(klanten, year), lks_count(klanten, year - 1)
-    if now is None or not before:
-        return None
-    return 100 * (now - before) / before
+    return None if now is None or not before else (float(now), float(before))
 
 
 def youth_to_benefit(talks: pd.DataFrame, year: int) -> float | None:
@@ -210,12 +215,6 @@ def _f(export: Frames, name: str, scope: str | None) -> pd.DataFrame:
     return _scoped(export[name], scope)
 
 
-def _lks_parts(klanten: pd.DataFrame, year: int) -> tuple[float, float] | None:
-    """(clients with wage-cost subsidy at 31-12-Y, at 31-12-(Y-1)) of lks_growth."""
-    now, before = lks_count(klanten, year), lks_count(klanten, year - 1)
-    return None if now is None or not before else (float(now), float(before))
-
-
 KPIS: dict[str, Kpi] = {k.spec.id: k for k in (
     Kpi(kpidefs.PLAATSINGEN,
         lambda e, y, k, s, d: placements(_f(e, "uitstroom", s), y, d.placement_reasons)),
@@ -237,7 +236,7 @@ KPIS: dict[str, Kpi] = {k.spec.id: k for k in (
         lambda e, y, k, s, d: active_parts(_f(e, "klanten", s), y, tuple(k.steps or ()))),
     Kpi(kpidefs.LKS_GROEI,
         lambda e, y, k, s, d: lks_growth(_f(e, "klanten", s), y),
-        lambda e, y, k, s, d: _lks_parts(_f(e, "klanten", s), y)),
+        lambda e, y, k, s, d: lks_parts(_f(e, "klanten", s), y)),
     Kpi(kpidefs.JONGEREN_UITKERING,
         lambda e, y, k, s, d: youth_to_benefit(_f(e, "jongeren_gesprekken", s), y),
         lambda e, y, k, s, d: youth_to_benefit_parts(_f(e, "jongeren_gesprekken", s), y)),
